@@ -1,0 +1,1 @@
+"""Tsunagu's shell: HTTP, persistence and tokens around the rules in ``domain``."""

@@ -1,0 +1,1 @@
+"""Authentication: tokens (python-jose lives only in ``tokens``), passwords, the principal."""

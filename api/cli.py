@@ -1,0 +1,150 @@
+"""Command line: ``python -m api.cli <command>``.
+
+  migrate                 bring the database schema to the newest revision
+  seed                    load Kokubunji's master data (idempotent)
+  create-admin USERNAME   create an IT administrator (password from TSUNAGU_ADMIN_PASSWORD or a prompt)
+  create-client NAME ORG  create a partner agency's API client; prints its secret once
+  demo                    migrate, seed, load the demo set and print the demo log-ins
+  serve [--demo]          migrate, seed (and demo) and serve at http://127.0.0.1:8000
+"""
+
+import argparse
+import getpass
+import os
+import sys
+
+from api import migrate
+from api.auth.passwords import MIN_PASSWORD_LENGTH
+from api.clock import today
+from api.db import Database
+from api.services import seeding
+from api.services.demo import seed_demo_cases
+from api.settings import get_settings
+from domain.access import Role, RoleSetError
+
+
+def _database() -> Database:
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Database(settings.resolved_database_url)
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    migrate.upgrade(get_settings().resolved_database_url)
+    print("database schema is up to date")
+    return 0
+
+
+def cmd_seed(_args: argparse.Namespace) -> int:
+    db = _database()
+    migrate.upgrade(db.url)
+    with db.sessions() as session, session.begin():
+        seeding.seed_master_data(session)
+    print("master data loaded")
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    password = os.environ.get("TSUNAGU_ADMIN_PASSWORD") or getpass.getpass("password: ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(f"the password must be at least {MIN_PASSWORD_LENGTH} characters", file=sys.stderr)
+        return 2
+    db = _database()
+    migrate.upgrade(db.url)
+    with db.sessions() as session, session.begin():
+        seeding.seed_master_data(session)
+        try:
+            user = seeding.create_user(
+                session,
+                username=args.username,
+                display_name=args.display_name or args.username,
+                password=password,
+                org_code=args.org,
+                roles=[Role.ADMIN],
+                email=args.email,
+            )
+        except (ValueError, RoleSetError) as exc:
+            print(f"cannot create the administrator: {exc}", file=sys.stderr)
+            return 2
+    print(f"administrator {args.username} created (id {user.id})")
+    return 0
+
+
+def cmd_create_client(args: argparse.Namespace) -> int:
+    db = _database()
+    with db.sessions() as session, session.begin():
+        try:
+            client, secret = seeding.create_api_client(session, name=args.name, org_code=args.org)
+        except ValueError as exc:
+            print(f"cannot create the client: {exc}", file=sys.stderr)
+            return 2
+    print(f"client_id={client.client_id}\nclient_secret={secret}\n(the secret is shown only once)")
+    return 0
+
+
+def load_demo(db: Database) -> list[seeding.DemoLogin]:
+    migrate.upgrade(db.url)
+    with db.sessions() as session, session.begin():
+        seeding.seed_master_data(session)
+        logins = seeding.seed_demo_users(session)
+        seed_demo_cases(session, today())
+    return logins
+
+
+def print_logins(logins: list[seeding.DemoLogin]) -> None:
+    print("\nデモ用ログイン / demo log-ins (password for all: %s)" % seeding.DEMO_PASSWORD)
+    for login in logins:
+        print(f"  {login.username:<26} {login.role:<12} {login.org}")
+    print()
+
+
+def cmd_demo(_args: argparse.Namespace) -> int:
+    print_logins(load_demo(_database()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    db = _database()
+    if args.demo:
+        print_logins(load_demo(db))
+    else:
+        migrate.upgrade(db.url)
+        with db.sessions() as session, session.begin():
+            seeding.seed_master_data(session)
+    db.dispose()
+    print(f"Tsunagu: http://{args.host}:{args.port}/  (API docs: http://{args.host}:{args.port}/docs)")
+    uvicorn.run("api.main:app", host=args.host, port=args.port, proxy_headers=False)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m api.cli", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate").set_defaults(func=cmd_migrate)
+    sub.add_parser("seed").set_defaults(func=cmd_seed)
+    admin = sub.add_parser("create-admin")
+    admin.add_argument("username")
+    admin.add_argument("--display-name")
+    admin.add_argument("--email")
+    admin.add_argument("--org", default="it_admin")
+    admin.set_defaults(func=cmd_create_admin)
+    client = sub.add_parser("create-client")
+    client.add_argument("name")
+    client.add_argument("org")
+    client.set_defaults(func=cmd_create_client)
+    sub.add_parser("demo").set_defaults(func=cmd_demo)
+    serve = sub.add_parser("serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

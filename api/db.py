@@ -1,0 +1,73 @@
+"""Engine and sessions: one session and one transaction per request."""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not pysqlite, begin transactions, so that BEGIN IMMEDIATE serialises
+            # writers (case numbers) instead of failing late with "database is locked".
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+IndependentWrite = Callable[[Session], None]
+_INDEPENDENT = "independent_writes"
+
+
+def write_independently(session: Session, write: IndependentWrite) -> None:
+    """Queue a write that must commit even if the current transaction rolls back.
+
+    It runs after the current transaction ends (never concurrently with it, which on SQLite
+    would wait for the transaction's own write lock).
+    """
+    session.info.setdefault(_INDEPENDENT, []).append(write)
+
+
+class Database:
+    """The engine and its session factory, created once per app."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Iterator[Session]:
+        """A request's unit of work: committed when the handler returns, rolled back if it raises.
+
+        Writes queued with ``write_independently`` run afterwards in a transaction of their own,
+        whatever the outcome: a refusal must be audited even though its request rolls back.
+        """
+        session = self.sessions()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            pending: list[IndependentWrite] = session.info.pop(_INDEPENDENT, [])
+            session.close()
+            if pending:
+                with self.sessions() as own, own.begin():
+                    for write in pending:
+                        write(own)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,33 @@
+"""The audit log (append-only; on PostgreSQL a trigger refuses UPDATE and DELETE)."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.models.base import Base, utcnow
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_case_id", "case_id", "id"),
+        Index("ix_audit_events_at", "at"),
+    )
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_sub: Mapped[str | None] = mapped_column(String(64), index=True)
+    actor_kind: Mapped[str | None] = mapped_column(String(10))
+    actor_org: Mapped[str | None] = mapped_column(String(60))
+    actor_roles: Mapped[list[str]] = mapped_column(default=list)
+    action: Mapped[str] = mapped_column(String(40))
+    resource_type: Mapped[str] = mapped_column(String(40))
+    resource_id: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str | None] = mapped_column(String(200))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,137 @@
+"""The one way to write the audit log (access.md "The audit log").
+
+Successful actions are recorded in the request's own transaction, so that they commit or roll back
+with the change they describe. Refusals and failed log-ins are recorded in a transaction of their
+own (after the request's), because the request that caused them fails and rolls back.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from api.db import write_independently
+
+from api.clock import now
+from api.models import AuditEvent
+from domain.access import Principal
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+@dataclass
+class AuditTrail:
+    session: Session
+    principal: Principal | None
+    request_id: str | None
+
+    def _row(
+        self,
+        *,
+        action: str,
+        resource_type: str,
+        resource_id: str | int | None,
+        case_id: int | None,
+        outcome: Outcome,
+        purpose: str | None,
+        detail: dict[str, Any] | None,
+        actor: Principal | None,
+        actor_sub: str | None,
+    ) -> dict[str, Any]:
+        who = actor or self.principal
+        return {
+            "at": now(),
+            "actor_sub": who.sub if who else actor_sub,
+            "actor_kind": str(who.kind) if who else None,
+            "actor_org": who.org if who else None,
+            "actor_roles": sorted(str(r) for r in who.roles) if who else [],
+            "action": action,
+            "resource_type": resource_type,
+            "resource_id": None if resource_id is None else str(resource_id),
+            "case_id": case_id,
+            "outcome": str(outcome),
+            "purpose": purpose,
+            "request_id": self.request_id,
+            "detail": detail or {},
+        }
+
+    def record(
+        self,
+        action: str,
+        resource_type: str,
+        resource_id: str | int | None = None,
+        *,
+        case_id: int | None = None,
+        purpose: str | None = None,
+        detail: dict[str, Any] | None = None,
+        actor: Principal | None = None,
+        actor_sub: str | None = None,
+    ) -> None:
+        """Record a successful action in the request's transaction."""
+        self.session.execute(
+            insert(AuditEvent),
+            [
+                self._row(
+                    action=action,
+                    resource_type=resource_type,
+                    resource_id=resource_id,
+                    case_id=case_id,
+                    outcome=Outcome.SUCCESS,
+                    purpose=purpose,
+                    detail=detail,
+                    actor=actor,
+                    actor_sub=actor_sub,
+                )
+            ],
+        )
+
+    def record_case_reads(self, action: str, case_ids: Iterable[int]) -> None:
+        """One entry per case that appears in a list or search result."""
+        rows = [
+            self._row(
+                action=action,
+                resource_type="case",
+                resource_id=case_id,
+                case_id=case_id,
+                outcome=Outcome.SUCCESS,
+                purpose=None,
+                detail=None,
+                actor=None,
+                actor_sub=None,
+            )
+            for case_id in case_ids
+        ]
+        if rows:
+            self.session.execute(insert(AuditEvent), rows)
+
+    def record_refusal(
+        self,
+        action: str,
+        resource_type: str,
+        resource_id: str | int | None = None,
+        *,
+        case_id: int | None = None,
+        outcome: Outcome = Outcome.DENIED,
+        detail: dict[str, Any] | None = None,
+        actor_sub: str | None = None,
+    ) -> None:
+        """Record a refusal or failure in a transaction of its own: it must outlive the rollback."""
+        row = self._row(
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            case_id=case_id,
+            outcome=outcome,
+            purpose=None,
+            detail=detail,
+            actor=None,
+            actor_sub=actor_sub,
+        )
+        write_independently(self.session, lambda own: own.execute(insert(AuditEvent), [row]))

@@ -1,0 +1,975 @@
+"""Case use cases: intake, search, read, edit, status, members, consent, team, timeline.
+
+Every function loads the facts, asks ``domain.access`` and writes an audit entry. A caller that may
+not read a case gets the same 404 as for a case that does not exist.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.clock import now
+from api.errors import AppError, FieldError, forbidden, not_found
+from api.models import (
+    Case,
+    CaseCategory,
+    CaseMember,
+    CaseNumberCounter,
+    CodeLabel,
+    Consent,
+    ConsentScopeOrg,
+    IssueCategory,
+    Organization,
+    SupportFunction,
+    TeamMembership,
+    TimelineEntry,
+    Town,
+    User,
+)
+from api.schemas import cases as s
+from api.schemas.base import decode_cursor, encode_cursor
+from api.services.audit import Outcome
+from api.services.context import Context
+from api.services.case_access import (
+    consent_facts,
+    current_consents,
+    get_case_row,
+    load_facts,
+    readable_filter,
+    visible_member_filter,
+)
+from domain.access import (
+    FULL_READ,
+    CaseFacts,
+    ReadBasis,
+    Role,
+    can_edit_case,
+    can_manage_consent,
+    can_open_case,
+    can_see_member_details,
+    read_basis,
+)
+from domain.case_status import STATUS_LABELS, CaseStatus, can_transition
+from domain.consent import ConsentDecision, ConsentRuleError, check_consent_record
+from domain.fiscal import case_number, fiscal_year
+from domain.names import normalize_for_search
+from domain.people import age_band
+
+# ---------------------------------------------------------------- guards
+
+
+@dataclass
+class CaseAccess:
+    case: Case
+    facts: CaseFacts
+    consents: dict[int, Consent]
+    basis: ReadBasis
+
+
+def _readable(ctx: Context, case_id: int, action: str, *, for_update: bool = False) -> CaseAccess:
+    try:
+        case = get_case_row(ctx.session, case_id, for_update=for_update)
+    except AppError:
+        ctx.audit.record_refusal(action, "case", case_id, case_id=None, detail={"exists": False})
+        raise
+    facts, consents = load_facts(ctx.session, case, ctx.today)
+    basis = read_basis(ctx.principal, facts, ctx.today)
+    if basis not in FULL_READ:
+        ctx.audit.record_refusal(action, "case", case.id, case_id=case.id)
+        raise not_found("ケース", "case")
+    assert basis is not None
+    return CaseAccess(case, facts, consents, basis)
+
+
+def _editable(ctx: Context, case_id: int, action: str, if_match: str | None) -> CaseAccess:
+    access = _readable(ctx, case_id, action, for_update=True)
+    if not can_edit_case(ctx.principal, access.facts, ctx.today):
+        ctx.audit.record_refusal(action, "case", case_id, case_id=case_id)
+        raise forbidden("このケースを編集する権限がありません。", "You may not edit this case.")
+    check_if_match(access.case, if_match)
+    return access
+
+
+def etag(case: Case) -> str:
+    return f'"{case.id}.{case.version}"'
+
+
+def check_if_match(case: Case, if_match: str | None) -> None:
+    if not if_match or if_match.strip() == "*":
+        raise AppError(
+            "precondition-required",
+            "最新の内容を取得し、その ETag を If-Match ヘッダーに付けて送ってください。",
+            "Send the case's current ETag in If-Match.",
+        )
+    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if etag(case) not in candidates:
+        raise AppError(
+            "precondition-failed",
+            "このケースは他の人が先に更新しました。最新の内容を読み込み直してから、もう一度保存してください。",
+            "The case was changed by someone else; reload it and apply your change again.",
+            headers={"ETag": etag(case)},
+        )
+
+
+def _flush(ctx: Context, case: Case) -> None:
+    try:
+        ctx.session.flush()
+    except StaleDataError as exc:
+        raise AppError(
+            "precondition-failed",
+            "このケースは他の人が先に更新しました。最新の内容を読み込み直してください。",
+            "The case was changed concurrently; reload it.",
+        ) from exc
+
+
+def _touch(case: Case) -> None:
+    """Any change to the aggregate bumps the case's version (and so its ETag)."""
+    case.updated_at = now()
+
+
+# ---------------------------------------------------------------- reference checks
+
+
+def _missing(session: Session, column: Any, codes: set[str]) -> set[str]:
+    if not codes:
+        return set()
+    found = set(session.scalars(select(column).where(column.in_(codes))))
+    return codes - found
+
+
+def _check_refs(session: Session, checks: Sequence[tuple[str, Any, set[str]]]) -> None:
+    errors = [
+        FieldError(field=field, message=f"存在しないコードです: {', '.join(sorted(bad))}", code="unknown_code")
+        for field, column, codes in checks
+        if (bad := _missing(session, column, {c for c in codes if c}))
+    ]
+    if errors:
+        raise AppError(
+            "validation-error",
+            "存在しないコードが指定されています。",
+            "Unknown codes in the request.",
+            errors=errors,
+        )
+
+
+def _check_code_label(session: Session, list_name: str, code: str, field: str) -> None:
+    found = session.scalar(
+        select(CodeLabel.code).where(CodeLabel.list_name == list_name, CodeLabel.code == code)
+    )
+    if found is None:
+        raise AppError(
+            "validation-error",
+            "存在しないコードが指定されています。",
+            "Unknown code in the request.",
+            errors=[FieldError(field=field, message=f"存在しないコードです: {code}", code="unknown_code")],
+        )
+
+
+def _check_coordinator(session: Session, user_id: str | None) -> None:
+    if user_id is None:
+        return
+    user = session.get(User, user_id)
+    if user is None or Role.COORDINATOR not in user.roles or not user.active:
+        raise AppError(
+            "validation-error",
+            "担当コーディネーターには有効な地域福祉コーディネーターを指定してください。",
+            "coordinatorId must be an active coordinator.",
+            errors=[FieldError(field="coordinatorId", message="コーディネーターではありません。", code="not_coordinator")],
+        )
+
+
+# ---------------------------------------------------------------- case numbers
+
+
+def next_case_number(session: Session, year: int) -> int:
+    """Take the next number of a fiscal year. The counter row stays locked until commit, so
+    concurrent intakes get distinct numbers, and a rolled-back intake leaves no gap."""
+    bump = (
+        update(CaseNumberCounter)
+        .where(CaseNumberCounter.fiscal_year == year)
+        .values(last_number=CaseNumberCounter.last_number + 1)
+        .returning(CaseNumberCounter.last_number)
+    )
+    taken = session.scalar(bump)
+    if taken is not None:
+        return int(taken)
+    try:
+        with session.begin_nested():
+            session.add(CaseNumberCounter(fiscal_year=year, last_number=1))
+        return 1
+    except IntegrityError:
+        taken = session.scalar(bump)
+        assert taken is not None
+        return int(taken)
+
+
+# ---------------------------------------------------------------- intake
+
+
+def _area_of(session: Session, town: str | None) -> str | None:
+    if town is None:
+        return None
+    return session.scalar(select(Town.area_code).where(Town.code == town))
+
+
+def _add_categories(
+    session: Session, case_id: int, member_id: int | None, categories: list[s.CategoryIn]
+) -> None:
+    session.add_all(
+        CaseCategory(case_id=case_id, member_id=member_id, category_code=c.code, is_primary=c.primary)
+        for c in categories
+    )
+
+
+def _new_member(case_id: int, position: int, m: s.MemberIn) -> CaseMember:
+    return CaseMember(
+        case_id=case_id,
+        position=position,
+        is_main=m.is_main,
+        name=m.name,
+        name_kana=m.name_kana,
+        name_search=normalize_for_search(m.name),
+        kana_search=normalize_for_search(m.name_kana) if m.name_kana else None,
+        birth_date=m.birth_date,
+        relationship_label=m.relationship,
+        notes=m.notes,
+    )
+
+
+def open_case(ctx: Context, data: s.CaseCreate) -> Case:
+    p = ctx.principal
+    if not can_open_case(p):
+        ctx.audit.record_refusal("case.create", "case")
+        raise forbidden("相談受付の権限がありません。", "You may not open cases.")
+    if data.intake_date > ctx.today:
+        raise AppError(
+            "validation-error",
+            "受付日に未来の日付は指定できません。",
+            "intakeDate is in the future.",
+            errors=[FieldError(field="intakeDate", message="未来の日付です。", code="future_date")],
+        )
+    category_codes = {c.code for c in data.categories} | {
+        c.code for m in data.members for c in m.categories
+    }
+    consent_orgs = {o for m in data.members if m.consent for o in m.consent.covered_orgs}
+    _check_refs(
+        ctx.session,
+        [
+            ("town", Town.code, {data.town} if data.town else set()),
+            ("leadOrg", Organization.code, {data.lead_org} if data.lead_org else set()),
+            ("referrerOrg", Organization.code, {data.referrer_org} if data.referrer_org else set()),
+            ("categories", IssueCategory.code, category_codes),
+            ("members.consent.coveredOrgs", Organization.code, consent_orgs),
+        ],
+    )
+    _check_code_label(ctx.session, "intake_route", data.intake_route, "intakeRoute")
+    _check_coordinator(ctx.session, data.coordinator_id)
+    year = fiscal_year(data.intake_date)
+    sequence = next_case_number(ctx.session, year)
+    case = Case(
+        number=case_number(year, sequence),
+        fiscal_year=year,
+        sequence=sequence,
+        status=CaseStatus.RECEIVED.value,
+        town_code=data.town,
+        area_code=_area_of(ctx.session, data.town),
+        address_detail=data.address_detail,
+        intake_date=data.intake_date,
+        intake_route=data.intake_route,
+        referrer=data.referrer,
+        referrer_org_code=data.referrer_org,
+        main_complaint=data.main_complaint,
+        opened_by_org_code=p.org,
+        opened_by_sub=p.sub,
+        lead_org_code=data.lead_org or p.org,
+        coordinator_id=data.coordinator_id,
+    )
+    ctx.session.add(case)
+    ctx.session.flush()
+    _add_categories(ctx.session, case.id, None, data.categories)
+    members = [_new_member(case.id, i, m) for i, m in enumerate(data.members, start=1)]
+    ctx.session.add_all(members)
+    ctx.session.flush()
+    for member, m in zip(members, data.members, strict=True):
+        _add_categories(ctx.session, case.id, member.id, m.categories)
+    ctx.audit.record("case.create", "case", case.id, case_id=case.id)
+    if any(m.consent for m in data.members):
+        facts, _ = load_facts(ctx.session, case, ctx.today)
+        if not can_manage_consent(p, facts, ctx.today):
+            raise forbidden(
+                "本人同意を記録できるのは、コーディネーター・事務局・主担当課です。",
+                "Only coordinators, the secretariat or the lead unit may record consent.",
+            )
+        for member, m in zip(members, data.members, strict=True):
+            if m.consent:
+                _write_consent(ctx, case, member, m.consent)
+    ctx.session.flush()
+    return case
+
+
+# ---------------------------------------------------------------- search
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    q: str | None = None
+    number: str | None = None
+    status: list[CaseStatus] | None = None
+    area: str | None = None
+    category: str | None = None
+    lead_org: str | None = None
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_cases(
+    ctx: Context, filters: CaseFilters, cursor: str | None, limit: int
+) -> tuple[list[s.CaseSummary], str | None]:
+    after = decode_cursor(cursor)
+    main = CaseMember.__table__.alias("main_member")
+    primary = CaseCategory.__table__.alias("primary_category")
+    stmt: Select[Any] = (
+        select(
+            Case,
+            main.c.name,
+            main.c.name_kana,
+            primary.c.category_code,
+        )
+        .outerjoin(main, and_(main.c.case_id == Case.id, main.c.is_main.is_(True)))
+        .outerjoin(
+            primary,
+            and_(
+                primary.c.case_id == Case.id,
+                primary.c.member_id.is_(None),
+                primary.c.is_primary.is_(True),
+            ),
+        )
+        .where(readable_filter(ctx.principal, ctx.today))
+        .order_by(Case.id.desc())
+        .limit(limit + 1)
+    )
+    if after is not None:
+        stmt = stmt.where(Case.id < after)
+    if filters.number:
+        stmt = stmt.where(Case.number.like(_like(filters.number.strip()), escape="\\"))
+    if filters.status:
+        stmt = stmt.where(Case.status.in_([st.value for st in filters.status]))
+    if filters.area:
+        stmt = stmt.where(Case.area_code == filters.area)
+    if filters.lead_org:
+        stmt = stmt.where(Case.lead_org_code == filters.lead_org)
+    if filters.category:
+        stmt = stmt.where(
+            select(CaseCategory.id)
+            .where(CaseCategory.case_id == Case.id, CaseCategory.category_code == filters.category)
+            .exists()
+        )
+    if filters.q:
+        term = normalize_for_search(filters.q)
+        if term:
+            pattern = _like(term)
+            stmt = stmt.where(
+                select(CaseMember.id)
+                .where(
+                    CaseMember.case_id == Case.id,
+                    or_(
+                        CaseMember.name_search.like(pattern, escape="\\"),
+                        CaseMember.kana_search.like(pattern, escape="\\"),
+                    ),
+                    visible_member_filter(ctx.principal, ctx.today),
+                )
+                .exists()
+            )
+    rows = ctx.session.execute(stmt).all()
+    page = rows[:limit]
+    items = [
+        s.CaseSummary(
+            id=case.id,
+            number=case.number,
+            status=CaseStatus(case.status),
+            status_label=STATUS_LABELS[CaseStatus(case.status)],
+            main_person_name=name,
+            main_person_kana=kana,
+            town=case.town_code,
+            area=case.area_code,
+            lead_org=case.lead_org_code,
+            primary_category=category,
+            intake_date=case.intake_date,
+            updated_at=case.updated_at,
+        )
+        for case, name, kana, category in page
+    ]
+    ctx.audit.record_case_reads("case.list", [item.id for item in items])
+    next_cursor = encode_cursor(page[-1][0].id) if len(rows) > limit else None
+    return items, next_cursor
+
+
+# ---------------------------------------------------------------- detail
+
+
+def _category_rows(session: Session, case_id: int) -> list[tuple[CaseCategory, str]]:
+    return [
+        (row, name)
+        for row, name in session.execute(
+            select(CaseCategory, IssueCategory.name)
+            .join(IssueCategory, IssueCategory.code == CaseCategory.category_code)
+            .where(CaseCategory.case_id == case_id)
+            .order_by(CaseCategory.is_primary.desc(), IssueCategory.sort_order)
+        ).all()
+    ]
+
+
+def _team_out(session: Session, case_id: int, today: date) -> list[s.TeamMemberOut]:
+    rows = session.execute(
+        select(TeamMembership, Organization.name)
+        .join(Organization, Organization.code == TeamMembership.org_code)
+        .where(TeamMembership.case_id == case_id)
+        .order_by(TeamMembership.id)
+    ).all()
+    return [_team_member_out(t, name, today) for t, name in rows]
+
+
+def _team_member_out(t: TeamMembership, org_name: str, today: date) -> s.TeamMemberOut:
+    return s.TeamMemberOut(
+        id=t.id,
+        org=t.org_code,
+        org_name=org_name,
+        role=t.role,
+        start_date=t.start_date,
+        end_date=t.end_date,
+        active=t.start_date <= today and (t.end_date is None or t.end_date >= today),
+    )
+
+
+def _case_out(ctx: Context, access: CaseAccess) -> s.CaseOut:
+    case, p, today = access.case, ctx.principal, ctx.today
+    members = ctx.session.scalars(
+        select(CaseMember).where(CaseMember.case_id == case.id).order_by(CaseMember.position)
+    ).all()
+    categories = _category_rows(ctx.session, case.id)
+    town_name = (
+        ctx.session.scalar(select(Town.name).where(Town.code == case.town_code))
+        if case.town_code
+        else None
+    )
+    member_out = []
+    for m in members:
+        consent = access.consents.get(m.id)
+        facts = consent_facts(consent)
+        visible = can_see_member_details(access.basis, facts, p.org, today)
+        member_out.append(
+            s.MemberOut(
+                id=m.id,
+                position=m.position,
+                is_main=m.is_main,
+                relationship=m.relationship_label,
+                age_band=age_band(m.birth_date, today),
+                redacted=not visible,
+                name=m.name if visible else None,
+                name_kana=m.name_kana if visible else None,
+                birth_date=m.birth_date if visible else None,
+                notes=m.notes if visible else None,
+                categories=[
+                    s.CategoryOut(code=c.category_code, name=name, primary=c.is_primary)
+                    for c, name in categories
+                    if c.member_id == m.id and visible
+                ],
+                consent_in_force=facts.is_in_force(today) if facts and visible else None,
+            )
+        )
+    main = access.facts.main_consent
+    return s.CaseOut(
+        id=case.id,
+        number=case.number,
+        fiscal_year=case.fiscal_year,
+        status=CaseStatus(case.status),
+        status_label=STATUS_LABELS[CaseStatus(case.status)],
+        town=case.town_code,
+        town_name=town_name,
+        area=case.area_code,
+        address_detail=case.address_detail,
+        intake_date=case.intake_date,
+        intake_route=case.intake_route,
+        referrer=case.referrer,
+        referrer_org=case.referrer_org_code,
+        main_complaint=case.main_complaint,
+        opened_by_org=case.opened_by_org_code,
+        lead_org=case.lead_org_code,
+        coordinator_id=case.coordinator_id,
+        categories=[
+            s.CategoryOut(code=c.category_code, name=name, primary=c.is_primary)
+            for c, name in categories
+            if c.member_id is None
+        ],
+        members=member_out,
+        team=_team_out(ctx.session, case.id, today),
+        consent_in_force=bool(main and main.is_in_force(today)),
+        consent_valid_until=main.valid_until if main else None,
+        version=case.version,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        access=s.CaseAccessOut(
+            basis=str(access.basis),
+            can_edit=can_edit_case(p, access.facts, today),
+            can_manage_consent=can_manage_consent(p, access.facts, today),
+        ),
+    )
+
+
+def get_case(ctx: Context, case_id: int) -> tuple[s.CaseOut, str]:
+    access = _readable(ctx, case_id, "case.read")
+    ctx.audit.record("case.read", "case", case_id, case_id=case_id, detail={"basis": str(access.basis)})
+    return _case_out(ctx, access), etag(access.case)
+
+
+def _reload(ctx: Context, case_id: int) -> tuple[s.CaseOut, str]:
+    access = _readable(ctx, case_id, "case.read")
+    return _case_out(ctx, access), etag(access.case)
+
+
+# ---------------------------------------------------------------- edits
+
+
+def update_case(
+    ctx: Context, case_id: int, if_match: str | None, data: s.CaseUpdate
+) -> tuple[s.CaseOut, str]:
+    access = _editable(ctx, case_id, "case.update", if_match)
+    case = access.case
+    changes = data.model_dump(exclude_unset=True)
+    _check_refs(
+        ctx.session,
+        [
+            ("town", Town.code, {data.town} if data.town else set()),
+            ("leadOrg", Organization.code, {data.lead_org} if data.lead_org else set()),
+            ("referrerOrg", Organization.code, {data.referrer_org} if data.referrer_org else set()),
+            ("categories", IssueCategory.code, {c.code for c in data.categories or []}),
+        ],
+    )
+    if data.intake_route:
+        _check_code_label(ctx.session, "intake_route", data.intake_route, "intakeRoute")
+    if "coordinator_id" in changes:
+        _check_coordinator(ctx.session, data.coordinator_id)
+    if "main_complaint" in changes and data.main_complaint is None:
+        raise AppError("validation-error", "主訴は空にできません。", "mainComplaint cannot be null.")
+    simple = {
+        "intake_route": "intake_route",
+        "referrer": "referrer",
+        "referrer_org": "referrer_org_code",
+        "main_complaint": "main_complaint",
+        "address_detail": "address_detail",
+        "lead_org": "lead_org_code",
+        "coordinator_id": "coordinator_id",
+    }
+    for field, column in simple.items():
+        if field in changes:
+            setattr(case, column, changes[field])
+    if "town" in changes:
+        case.town_code = data.town
+        case.area_code = _area_of(ctx.session, data.town)
+    if data.categories is not None:
+        ctx.session.execute(
+            delete(CaseCategory).where(CaseCategory.case_id == case.id, CaseCategory.member_id.is_(None))
+        )
+        _add_categories(ctx.session, case.id, None, data.categories)
+    _touch(case)
+    _flush(ctx, case)
+    ctx.audit.record("case.update", "case", case.id, case_id=case.id, detail={"fields": sorted(changes)})
+    return _reload(ctx, case.id)
+
+
+def change_status(
+    ctx: Context, case_id: int, if_match: str | None, data: s.StatusChange
+) -> tuple[s.CaseOut, str]:
+    access = _editable(ctx, case_id, "case.status", if_match)
+    case = access.case
+    current = CaseStatus(case.status)
+    if not can_transition(current, data.status):
+        raise AppError(
+            "conflict",
+            f"「{STATUS_LABELS[current]}」から「{STATUS_LABELS[data.status]}」には変更できません。",
+            f"A case cannot go from {current} to {data.status}.",
+        )
+    case.status = data.status.value
+    _touch(case)
+    _flush(ctx, case)
+    ctx.audit.record(
+        "case.status",
+        "case",
+        case.id,
+        case_id=case.id,
+        detail={"from": current.value, "to": data.status.value},
+    )
+    return _reload(ctx, case.id)
+
+
+def add_member(
+    ctx: Context, case_id: int, if_match: str | None, data: s.MemberIn
+) -> tuple[s.CaseOut, str]:
+    access = _editable(ctx, case_id, "member.create", if_match)
+    case = access.case
+    if data.is_main:
+        raise AppError(
+            "conflict", "本人は既に登録されています。", "The case already has its main person."
+        )
+    if data.consent is not None:
+        raise AppError(
+            "validation-error",
+            "同意は世帯員の登録後に記録してください。",
+            "Record consent after adding the member.",
+            errors=[FieldError(field="consent", message="ここでは指定できません。", code="not_allowed")],
+        )
+    _check_refs(ctx.session, [("categories", IssueCategory.code, {c.code for c in data.categories})])
+    position = (
+        ctx.session.scalar(select(func.max(CaseMember.position)).where(CaseMember.case_id == case.id))
+        or 0
+    ) + 1
+    member = _new_member(case.id, position, data)
+    ctx.session.add(member)
+    ctx.session.flush()
+    _add_categories(ctx.session, case.id, member.id, data.categories)
+    _touch(case)
+    _flush(ctx, case)
+    ctx.audit.record("member.create", "member", member.id, case_id=case.id)
+    return _reload(ctx, case.id)
+
+
+def _member_of(ctx: Context, case: Case, member_id: int) -> CaseMember:
+    member = ctx.session.get(CaseMember, member_id)
+    if member is None or member.case_id != case.id:
+        raise not_found("世帯員", "member")
+    return member
+
+
+def update_member(
+    ctx: Context, case_id: int, member_id: int, if_match: str | None, data: s.MemberUpdate
+) -> tuple[s.CaseOut, str]:
+    access = _editable(ctx, case_id, "member.update", if_match)
+    case = access.case
+    member = _member_of(ctx, case, member_id)
+    if not can_see_member_details(
+        access.basis, consent_facts(access.consents.get(member.id)), ctx.principal.org, ctx.today
+    ):
+        raise forbidden(
+            "この世帯員の情報を編集する権限がありません。", "You may not edit this member."
+        )
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("name", "relationship"):
+        if field in changes and changes[field] is None:
+            raise AppError("validation-error", "必須項目は空にできません。", f"{field} cannot be null.")
+    _check_refs(ctx.session, [("categories", IssueCategory.code, {c.code for c in data.categories or []})])
+    if data.name is not None:
+        member.name = data.name
+        member.name_search = normalize_for_search(data.name)
+    if "name_kana" in changes:
+        member.name_kana = data.name_kana
+        member.kana_search = normalize_for_search(data.name_kana) if data.name_kana else None
+    if "birth_date" in changes:
+        member.birth_date = data.birth_date
+    if data.relationship is not None:
+        member.relationship_label = data.relationship
+    if "notes" in changes:
+        member.notes = data.notes
+    if data.categories is not None:
+        ctx.session.execute(
+            delete(CaseCategory).where(CaseCategory.case_id == case.id, CaseCategory.member_id == member.id)
+        )
+        _add_categories(ctx.session, case.id, member.id, data.categories)
+    _touch(case)
+    _flush(ctx, case)
+    ctx.audit.record("member.update", "member", member.id, case_id=case.id, detail={"fields": sorted(changes)})
+    return _reload(ctx, case.id)
+
+
+# ---------------------------------------------------------------- consent
+
+
+def _consent_out(c: Consent, today: date) -> s.ConsentOut:
+    facts = consent_facts(c)
+    assert facts is not None
+    return s.ConsentOut(
+        id=c.id,
+        member_id=c.member_id,
+        decision=ConsentDecision(c.decision),
+        decided_on=c.decided_on,
+        method=c.method,
+        given_by=c.given_by,
+        guardian_name=c.guardian_name,
+        covers_whole_team=c.covers_whole_team,
+        covered_orgs=sorted(o.org_code for o in c.scope_orgs),
+        valid_until=c.valid_until,
+        note=c.note,
+        recorded_by=c.recorded_by_sub,
+        recorded_at=c.recorded_at,
+        withdrawn_at=c.withdrawn_at,
+        withdrawn_reason=c.withdrawn_reason,
+        superseded_at=c.superseded_at,
+        in_force=c.superseded_at is None and facts.is_in_force(today),
+    )
+
+
+def _write_consent(ctx: Context, case: Case, member: CaseMember, data: s.ConsentIn) -> Consent:
+    try:
+        check_consent_record(
+            decision=data.decision,
+            given_by=data.given_by,
+            guardian_name=data.guardian_name,
+            decided_on=data.decided_on,
+            valid_until=data.valid_until,
+            covers_whole_team=data.covers_whole_team,
+            covered_orgs=frozenset(data.covered_orgs),
+            today=ctx.today,
+        )
+    except ConsentRuleError as exc:
+        raise AppError("validation-error", str(exc), "The consent record is inconsistent.") from exc
+    ctx.session.execute(
+        update(Consent)
+        .where(Consent.member_id == member.id, Consent.superseded_at.is_(None))
+        .values(superseded_at=now())
+    )
+    consent = Consent(
+        case_id=case.id,
+        member_id=member.id,
+        decision=data.decision.value,
+        decided_on=data.decided_on,
+        method=data.method.value,
+        given_by=data.given_by.value,
+        guardian_name=data.guardian_name,
+        covers_whole_team=data.covers_whole_team,
+        valid_until=data.valid_until,
+        note=data.note,
+        recorded_by_sub=ctx.principal.sub,
+        recorded_at=now(),
+    )
+    ctx.session.add(consent)
+    ctx.session.flush()
+    ctx.session.add_all(ConsentScopeOrg(consent_id=consent.id, org_code=o) for o in set(data.covered_orgs))
+    ctx.audit.record(
+        "consent.record",
+        "consent",
+        consent.id,
+        case_id=case.id,
+        detail={
+            "member_id": member.id,
+            "decision": data.decision.value,
+            "reason": data.reason or "同意の記録",
+        },
+    )
+    return consent
+
+
+def _consent_guard(ctx: Context, case_id: int, action: str) -> CaseAccess:
+    access = _readable(ctx, case_id, action, for_update=True)
+    if not can_manage_consent(ctx.principal, access.facts, ctx.today):
+        ctx.audit.record_refusal(action, "case", case_id, case_id=case_id)
+        raise forbidden(
+            "本人同意を記録・撤回できるのは、コーディネーター・事務局・主担当課です。",
+            "Only coordinators, the secretariat or the lead unit may record or withdraw consent.",
+        )
+    return access
+
+
+def list_consents(ctx: Context, case_id: int) -> list[s.ConsentOut]:
+    access = _readable(ctx, case_id, "consent.list")
+    rows = ctx.session.scalars(
+        select(Consent)
+        .where(Consent.case_id == case_id)
+        .options(selectinload(Consent.scope_orgs))
+        .order_by(Consent.member_id, Consent.id.desc())
+    ).all()
+    visible = [
+        c
+        for c in rows
+        if can_see_member_details(
+            access.basis, consent_facts(access.consents.get(c.member_id)), ctx.principal.org, ctx.today
+        )
+    ]
+    ctx.audit.record("consent.list", "case", case_id, case_id=case_id)
+    return [_consent_out(c, ctx.today) for c in visible]
+
+
+def record_consent(ctx: Context, case_id: int, member_id: int, data: s.ConsentIn) -> s.ConsentOut:
+    access = _consent_guard(ctx, case_id, "consent.record")
+    member = _member_of(ctx, access.case, member_id)
+    _check_refs(ctx.session, [("coveredOrgs", Organization.code, set(data.covered_orgs))])
+    consent = _write_consent(ctx, access.case, member, data)
+    _touch(access.case)
+    _flush(ctx, access.case)
+    return _consent_by_id(ctx, consent.id)
+
+
+def _consent_by_id(ctx: Context, consent_id: int) -> s.ConsentOut:
+    consent = ctx.session.scalar(
+        select(Consent).where(Consent.id == consent_id).options(selectinload(Consent.scope_orgs))
+    )
+    assert consent is not None
+    return _consent_out(consent, ctx.today)
+
+
+def withdraw_consent(
+    ctx: Context, case_id: int, consent_id: int, data: s.ConsentWithdrawal
+) -> s.ConsentOut:
+    access = _consent_guard(ctx, case_id, "consent.withdraw")
+    consent = ctx.session.get(Consent, consent_id)
+    if consent is None or consent.case_id != access.case.id:
+        raise not_found("同意記録", "consent record")
+    if consent.superseded_at is not None or consent.withdrawn_at is not None:
+        raise AppError(
+            "conflict",
+            "この同意は既に撤回されたか、新しい記録に置き換えられています。",
+            "The consent is already withdrawn or superseded.",
+        )
+    if consent.decision != ConsentDecision.GIVEN.value:
+        raise AppError("conflict", "同意していない記録は撤回できません。", "Only a given consent can be withdrawn.")
+    consent.withdrawn_at = now()
+    consent.withdrawn_reason = data.reason
+    consent.withdrawn_by_sub = ctx.principal.sub
+    _touch(access.case)
+    _flush(ctx, access.case)
+    ctx.audit.record(
+        "consent.withdraw",
+        "consent",
+        consent.id,
+        case_id=case_id,
+        detail={"member_id": consent.member_id, "reason": data.reason},
+    )
+    return _consent_by_id(ctx, consent.id)
+
+
+# ---------------------------------------------------------------- team
+
+
+def list_team(ctx: Context, case_id: int) -> list[s.TeamMemberOut]:
+    _readable(ctx, case_id, "team.list")
+    ctx.audit.record("team.list", "case", case_id, case_id=case_id)
+    return _team_out(ctx.session, case_id, ctx.today)
+
+
+def add_team_member(ctx: Context, case_id: int, data: s.TeamMemberIn) -> s.TeamMemberOut:
+    access = _readable(ctx, case_id, "team.add", for_update=True)
+    if not can_edit_case(ctx.principal, access.facts, ctx.today):
+        raise forbidden("支援チームを変更する権限がありません。", "You may not change the team.")
+    org_name = ctx.session.scalar(select(Organization.name).where(Organization.code == data.org))
+    if org_name is None:
+        _check_refs(ctx.session, [("org", Organization.code, {data.org})])
+        raise AssertionError("unreachable")
+    membership = TeamMembership(
+        case_id=case_id,
+        org_code=data.org,
+        role=data.role,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        added_by_sub=ctx.principal.sub,
+    )
+    ctx.session.add(membership)
+    _touch(access.case)
+    _flush(ctx, access.case)
+    ctx.audit.record("team.add", "team_membership", membership.id, case_id=case_id, detail={"org": data.org})
+    return _team_member_out(membership, org_name, ctx.today)
+
+
+def update_team_member(
+    ctx: Context, case_id: int, membership_id: int, data: s.TeamMemberUpdate
+) -> s.TeamMemberOut:
+    access = _readable(ctx, case_id, "team.update", for_update=True)
+    if not can_edit_case(ctx.principal, access.facts, ctx.today):
+        raise forbidden("支援チームを変更する権限がありません。", "You may not change the team.")
+    membership = ctx.session.get(TeamMembership, membership_id)
+    if membership is None or membership.case_id != case_id:
+        raise not_found("支援チームのメンバー", "team membership")
+    changes = data.model_dump(exclude_unset=True)
+    if "role" in changes and data.role is None:
+        raise AppError("validation-error", "役割は空にできません。", "role cannot be null.")
+    if data.role is not None:
+        membership.role = data.role
+    if "end_date" in changes:
+        if data.end_date is not None and data.end_date < membership.start_date:
+            raise AppError("validation-error", "終了日は開始日以降にしてください。", "endDate before startDate.")
+        membership.end_date = data.end_date
+    _touch(access.case)
+    _flush(ctx, access.case)
+    ctx.audit.record(
+        "team.update", "team_membership", membership.id, case_id=case_id, detail={"fields": sorted(changes)}
+    )
+    org_name = ctx.session.scalar(select(Organization.name).where(Organization.code == membership.org_code))
+    return _team_member_out(membership, org_name or membership.org_code, ctx.today)
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def _timeline_out(e: TimelineEntry) -> s.TimelineEntryOut:
+    return s.TimelineEntryOut(
+        id=e.id,
+        case_id=e.case_id,
+        occurred_on=e.occurred_on,
+        means=e.means,
+        function=e.function_code,
+        content=e.content,
+        author_sub=e.author_sub,
+        author_name=e.author_name,
+        author_org=e.author_org_code,
+        created_at=e.created_at,
+    )
+
+
+def list_timeline(
+    ctx: Context, case_id: int, cursor: str | None, limit: int
+) -> tuple[list[s.TimelineEntryOut], str | None]:
+    _readable(ctx, case_id, "timeline.list")
+    after = decode_cursor(cursor)
+    stmt = (
+        select(TimelineEntry)
+        .where(TimelineEntry.case_id == case_id)
+        .order_by(TimelineEntry.id.desc())
+        .limit(limit + 1)
+    )
+    if after is not None:
+        stmt = stmt.where(TimelineEntry.id < after)
+    rows = ctx.session.scalars(stmt).all()
+    page = rows[:limit]
+    ctx.audit.record("timeline.list", "case", case_id, case_id=case_id)
+    return [_timeline_out(e) for e in page], (encode_cursor(page[-1].id) if len(rows) > limit else None)
+
+
+def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s.TimelineEntryOut:
+    access = _readable(ctx, case_id, "timeline.create")
+    if not can_edit_case(ctx.principal, access.facts, ctx.today):
+        raise forbidden("支援経過を記録する権限がありません。", "You may not add timeline entries.")
+    if data.occurred_on > ctx.today:
+        raise AppError(
+            "validation-error",
+            "未来の日付の支援経過は記録できません。",
+            "occurredOn is in the future.",
+            errors=[FieldError(field="occurredOn", message="未来の日付です。", code="future_date")],
+        )
+    _check_code_label(ctx.session, "contact_means", data.means, "means")
+    if data.function:
+        _check_refs(ctx.session, [("function", SupportFunction.code, {data.function})])
+    user = ctx.session.get(User, ctx.principal.sub)
+    author_name = user.display_name if user else ctx.principal.sub
+    entry = TimelineEntry(
+        case_id=case_id,
+        occurred_on=data.occurred_on,
+        means=data.means,
+        function_code=data.function,
+        content=data.content,
+        author_sub=ctx.principal.sub,
+        author_name=author_name,
+        author_org_code=ctx.principal.org,
+    )
+    ctx.session.add(entry)
+    ctx.session.flush()
+    ctx.audit.record("timeline.create", "timeline_entry", entry.id, case_id=case_id)
+    return _timeline_out(entry)
+
+
+__all__ = ["Outcome"]

@@ -1,0 +1,54 @@
+"""Configuration from the environment (prefix ``TSUNAGU_``); defaults run the embedded demo."""
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Outside the repository: the SQLite file and the generated signing secret live here."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tsunagu"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TSUNAGU_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+
+    jwt_algorithm: str = "HS256"
+    jwt_secret: str | None = None
+    jwt_private_key: str | None = None  # PEM, for RS256 / ES256
+    jwt_public_key: str | None = None  # PEM, for RS256 / ES256
+    jwt_issuer: str = "tsunagu"
+    jwt_audience: str = "tsunagu-api"
+    access_token_minutes: int = 15
+    refresh_token_hours: int = 12
+
+    login_max_failures: int = 5
+    login_failure_window_minutes: int = 15
+
+    max_body_bytes: int = 1_048_576
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'tsunagu.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,28 @@
+"""One place that maps the code's English names to the domain's Japanese terms."""
+
+GLOSSARY: dict[str, str] = {
+    "Case": "世帯（ケース）",
+    "CaseMember": "世帯員",
+    "main person": "本人",
+    "Consent": "本人同意",
+    "guardian": "保護者・成年後見人",
+    "SupportTeam": "支援チーム（支援関係機関）",
+    "lead unit": "主担当",
+    "TimelineEntry": "支援経過",
+    "intake": "相談受付",
+    "main complaint": "主訴",
+    "Referral": "つなぎ（紹介）",
+    "SupportPlan": "支援プラン",
+    "SupportMeeting": "支援会議（社会福祉法第106条の6）",
+    "MultiAgencyMeeting": "重層的支援会議（第106条の4第2項第5号）",
+    "StaffMeeting": "担当者会議",
+    "CoordinationMeeting": "相談支援総合調整会議",
+    "EmergencyMeeting": "緊急会議",
+    "coordinator": "地域福祉コーディネーター",
+    "secretariat": "地域共生推進課（事務局）",
+    "agency": "支援関係機関",
+    "area": "日常生活圏域（東部・西部）",
+    "fiscal year": "年度",
+    "distinct cases": "実件数",
+    "case reviews": "延べ件数",
+}
