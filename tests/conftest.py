@@ -1,0 +1,213 @@
+"""Shared fixtures: a migrated, seeded template database per backend, cloned per test or module.
+
+Every API test runs on SQLite, and also on PostgreSQL when ``TEST_DATABASE_URL`` is set (it
+points at a server; the tests create databases of their own there and drop them afterwards).
+"""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from api import migrate
+from api.db import Database
+from api.main import create_app
+from api.models import Organization
+from api.services import seeding
+from api.settings import Settings
+from domain.access import Role
+
+TEST_PASSWORD = "correct horse battery staple"
+TEST_SECRET = "t" * 48
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+
+
+class Template:
+    """A database migrated with ``alembic upgrade head`` and seeded, to clone from."""
+
+    def __init__(self, backend: str, workdir: Path) -> None:
+        self.backend = backend
+        self.workdir = workdir
+        self.name = f"tsunagu_tpl_{uuid.uuid4().hex[:8]}"
+        if backend == "sqlite":
+            self.url = f"sqlite:///{workdir / (self.name + '.db')}"
+        else:
+            self.server = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
+            self._admin("CREATE DATABASE {}".format(self.name))
+            self.url = self.server.set(database=self.name).render_as_string(hide_password=False)
+        migrate.upgrade(self.url)
+        db = Database(self.url)
+        with db.sessions() as session, session.begin():
+            seeding.seed_master_data(session)
+        db.dispose()
+
+    def _admin(self, sql: str) -> None:
+        engine = create_engine(self.server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+        engine.dispose()
+
+    def clone(self) -> str:
+        name = f"tsunagu_t_{uuid.uuid4().hex[:10]}"
+        if self.backend == "sqlite":
+            target = self.workdir / f"{name}.db"
+            shutil.copy(self.workdir / f"{self.name}.db", target)
+            return f"sqlite:///{target}"
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {self.name}")
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        if self.backend == "sqlite":
+            Path(make_url(url).database or "").unlink(missing_ok=True)
+            return
+        name = make_url(url).database
+        self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def close(self) -> None:
+        if self.backend == "postgresql":
+            self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session", params=_backends())
+def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    tpl = Template(request.param, tmp_path_factory.mktemp(request.param))
+    yield tpl
+    tpl.close()
+
+
+@dataclass
+class Api:
+    """A running app on its own database, with helpers to make accounts and log in."""
+
+    url: str
+    backend: str
+    app: FastAPI
+    db: Database
+    client: TestClient
+    settings: Settings
+    _tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def user(
+        self,
+        username: str,
+        org: str,
+        *roles: Role,
+        area: str | None = None,
+        password: str = TEST_PASSWORD,
+    ) -> str:
+        """Create a user directly in the database; returns its id."""
+        with self.db.sessions() as session, session.begin():
+            user = seeding.create_user(
+                session,
+                username=username,
+                display_name=username,
+                password=password,
+                org_code=org,
+                roles=list(roles),
+                area_code=area,
+            )
+            return user.id
+
+    def api_client(self, name: str, org: str) -> tuple[str, str]:
+        with self.db.sessions() as session, session.begin():
+            client, secret = seeding.create_api_client(session, name=name, org_code=org)
+            return client.client_id, secret
+
+    def login(self, username: str, password: str = TEST_PASSWORD, *, fresh: bool = False) -> dict[str, str]:
+        """Bearer headers for a user (cached per username unless ``fresh``)."""
+        if not fresh and username in self._tokens:
+            return self._tokens[username]
+        response = self.client.post(
+            "/auth/token", data={"grant_type": "password", "username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        self._tokens[username] = headers
+        return headers
+
+    def client_login(self, client_id: str, secret: str) -> dict[str, str]:
+        response = self.client.post(
+            "/auth/token",
+            data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def org_kind(self, code: str) -> str:
+        with self.db.sessions() as session:
+            org = session.get(Organization, code)
+            assert org is not None
+            return org.kind
+
+
+def _make_api(template: Template, tmp: Path) -> Api:
+    url = template.clone()
+    settings = Settings(database_url=url, jwt_secret=TEST_SECRET, data_dir=tmp)
+    db = Database(url)
+    app = create_app(settings, db)
+    client = TestClient(app, raise_server_exceptions=False)
+    return Api(url=url, backend=template.backend, app=app, db=db, client=client, settings=settings)
+
+
+@pytest.fixture
+def api(template: Template, tmp_path: Path) -> Iterator[Api]:
+    """A fresh database for one test."""
+    handle = _make_api(template, tmp_path)
+    yield handle
+    handle.client.close()
+    handle.db.dispose()
+    template.drop(handle.url)
+
+
+@pytest.fixture(scope="module")
+def module_api(template: Template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """One database shared by a module's tests (for large read-only matrices)."""
+    handle = _make_api(template, tmp_path_factory.mktemp("module"))
+    yield handle
+    handle.client.close()
+    handle.db.dispose()
+    template.drop(handle.url)
+
+
+def household(
+    *,
+    main_name: str = "国分 一郎",
+    main_kana: str = "こくぶ いちろう",
+    town: str = "honcho",
+    others: list[dict[str, Any]] | None = None,
+    intake_date: date | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A valid intake body (camelCase), with optional extra members and fields."""
+    body: dict[str, Any] = {
+        "intakeDate": (intake_date or date(2026, 4, 10)).isoformat(),
+        "intakeRoute": "window",
+        "mainComplaint": "80代の母と50代の長男の世帯。",
+        "town": town,
+        "categories": [{"code": "c8050", "primary": True}],
+        "members": [
+            {
+                "name": main_name,
+                "nameKana": main_kana,
+                "birthDate": "1974-06-03",
+                "relationship": "本人",
+                "isMain": True,
+            },
+            *(others or []),
+        ],
+    }
+    body.update(extra)
+    return body
