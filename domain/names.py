@@ -8,11 +8,12 @@ import jaconv
 def normalize_for_search(text: str) -> str:
     """Fold a name so that 山田 はなこ, 山田　ハナコ and ﾔﾏﾀﾞﾊﾅｺ compare as staff expect.
 
-    Half-width katakana becomes full width (with voiced marks joined), full-width letters and
-    digits become ASCII, hiragana becomes katakana, case is folded and all spaces are removed.
+    NFKC turns half-width katakana into full width (joining voiced marks, ﾀﾞ → ダ) and full-width
+    letters and digits into ASCII; spaces of every width are dropped before the marks are composed
+    again, so the result does not change when normalised twice; jaconv folds hiragana into
+    katakana; case is folded.
     """
-    text = jaconv.h2z(text, kana=True, ascii=False, digit=False)
-    text = jaconv.z2h(text, kana=False, ascii=True, digit=True)
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if not ch.isspace())
     text = unicodedata.normalize("NFC", text)
-    text = jaconv.hira2kata(text)
-    return "".join(ch for ch in text.casefold() if not ch.isspace())
+    return jaconv.hira2kata(text).casefold()

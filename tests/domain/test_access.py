@@ -8,6 +8,7 @@ shows up as a changed cell, not as a forgotten one-off test.
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import combinations
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -87,7 +88,7 @@ def principal(
     )
 
 
-def consent(**overrides: object) -> ConsentFacts:
+def consent(**overrides: Any) -> ConsentFacts:
     """The main person's consent: given, in force, naming the principal's org unless overridden."""
     facts = ConsentFacts(
         decision=ConsentDecision.GIVEN,
@@ -287,7 +288,7 @@ def test_agency_on_team_without_consent_cannot_read_case() -> None:
 
 def test_withdrawn_consent_stops_team_access_at_once() -> None:
     before = RELATIONS["team_consent_names_org"]
-    after = replace(before, main_consent=replace(before.main_consent, withdrawn=True))
+    after = replace(before, main_consent=consent(withdrawn=True))
     for role in (Role.STAFF, Role.AGENCY, Role.COORDINATOR):
         p = principal(role)
         assert can_read_case(p, before, TODAY)
@@ -357,9 +358,7 @@ def test_strongest_rule_wins_when_several_apply() -> None:
     assert read_basis(principal(Role.COORDINATOR), all_rules, TODAY) is ReadBasis.COORDINATOR
     assert read_basis(principal(Role.STAFF), all_rules, TODAY) is ReadBasis.OPENER_OR_LEAD
     team_and_referral = replace(all_rules, opened_by_org=OTHER_ORG)
-    assert read_basis(principal(Role.STAFF), team_and_referral, TODAY) is (
-        ReadBasis.CONSENTED_TEAM
-    )
+    assert read_basis(principal(Role.STAFF), team_and_referral, TODAY) is (ReadBasis.CONSENTED_TEAM)
 
 
 def test_principal_without_org_is_not_matched_by_a_case_without_opener_or_lead() -> None:
@@ -599,7 +598,8 @@ def role_set_allowed(roles: frozenset[Role], dept: Dept, area: str | None) -> bo
         return dept is Dept.AGENCY
     if roles == {Role.COORDINATOR}:
         return dept is Dept.SHAKYO and area is not None
-    if roles and roles <= {Role.ADMIN, Role.AUDITOR}:
+    if roles in ({Role.ADMIN}, {Role.AUDITOR}):
+        # Not both: whoever administers accounts must not audit their own actions.
         return dept is not Dept.AGENCY
     if roles and roles <= CITY_STAFF | {Role.SECRETARIAT}:
         return dept in FOUR_DEPTS and (Role.SECRETARIAT not in roles or dept is Dept.HEALTH)
@@ -823,4 +823,3 @@ def test_withdrawing_consent_never_grants_access_and_ends_rule_4(
     assert read_basis(p, withdrawn, today) is not ReadBasis.CONSENTED_TEAM
     if can_read_case(p, withdrawn, today):
         assert can_read_case(p, case, today)
-
