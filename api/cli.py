@@ -1,11 +1,11 @@
 """Command line: ``python -m api.cli <command>``.
 
-  migrate                 bring the database schema to the newest revision
-  seed                    load Kokubunji's master data (idempotent)
-  create-admin USERNAME   create an IT administrator (password from TSUNAGU_ADMIN_PASSWORD or a prompt)
-  create-client NAME ORG  create a partner agency's API client; prints its secret once
-  demo                    migrate, seed, load the demo set and print the demo log-ins
-  serve [--demo]          migrate, seed (and demo) and serve at http://127.0.0.1:8000
+migrate                 bring the database schema to the newest revision
+seed                    load Kokubunji's master data (idempotent)
+create-admin USERNAME   create an IT administrator (password from TSUNAGU_ADMIN_PASSWORD or a prompt)
+create-client NAME ORG  create a partner agency's API client; prints its secret once
+demo                    migrate, seed, load the demo set and print the demo log-ins
+serve [--demo]          migrate, seed (and demo) and serve at http://127.0.0.1:8000
 """
 
 import argparse
@@ -114,14 +114,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         with db.sessions() as session, session.begin():
             seeding.seed_master_data(session)
     db.dispose()
-    print(f"Tsunagu: http://{args.host}:{args.port}/  (API docs: http://{args.host}:{args.port}/docs)")
+    print(
+        f"Tsunagu: http://{args.host}:{args.port}/  (API docs: http://{args.host}:{args.port}/docs)"
+    )
     uvicorn.run("api.main:app", host=args.host, port=args.port, proxy_headers=False)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m api.cli", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m api.cli",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate").set_defaults(func=cmd_migrate)
     sub.add_parser("seed").set_defaults(func=cmd_seed)

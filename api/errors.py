@@ -125,7 +125,9 @@ def wants_english(request: Request) -> bool:
 def problem_response(request: Request, error: AppError) -> JSONResponse:
     status, title_ja, title_en = PROBLEM_TYPES[error.slug]
     english = wants_english(request)
-    detail = (error.detail_en or error.detail_ja) if english else (error.detail_ja or error.detail_en)
+    detail = (
+        (error.detail_en or error.detail_ja) if english else (error.detail_ja or error.detail_en)
+    )
     body = Problem(
         type=TYPE_PREFIX + error.slug,
         title=title_en if english else title_ja,

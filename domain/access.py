@@ -114,7 +114,12 @@ class ReadBasis(StrEnum):
 
 
 FULL_READ = frozenset(
-    {ReadBasis.SECRETARIAT, ReadBasis.COORDINATOR, ReadBasis.OPENER_OR_LEAD, ReadBasis.CONSENTED_TEAM}
+    {
+        ReadBasis.SECRETARIAT,
+        ReadBasis.COORDINATOR,
+        ReadBasis.OPENER_OR_LEAD,
+        ReadBasis.CONSENTED_TEAM,
+    }
 )
 
 
@@ -234,11 +239,13 @@ def check_role_set(roles: Iterable[Role], dept: Dept, area: str | None) -> froze
         raise RoleSetError("少なくとも1つのロールが必要です。")
     if role_set & NO_CASE_CONTENT_ROLES and role_set & CASE_ROLES:
         raise RoleSetError("管理者・監査担当はケースを扱うロールと兼ねられません。")
-    if NO_CASE_CONTENT_ROLES <= role_set:
+    if role_set >= NO_CASE_CONTENT_ROLES:
         # Separation of duties: whoever administers accounts must not audit their own actions.
         raise RoleSetError("管理者と監査担当は兼ねられません。")
     if Role.AGENCY in role_set and (role_set - {Role.AGENCY} or dept is not Dept.AGENCY):
-        raise RoleSetError("agency ロールは支援関係機関の利用者だけが持ち、他のロールと兼ねられません。")
+        raise RoleSetError(
+            "agency ロールは支援関係機関の利用者だけが持ち、他のロールと兼ねられません。"
+        )
     if dept is Dept.AGENCY and role_set != {Role.AGENCY}:
         raise RoleSetError("支援関係機関の利用者は agency ロールだけを持ちます。")
     if Role.COORDINATOR in role_set:

@@ -45,8 +45,10 @@ class Template:
         if backend == "sqlite":
             self.url = f"sqlite:///{workdir / (self.name + '.db')}"
         else:
-            self.server = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
-            self._admin("CREATE DATABASE {}".format(self.name))
+            self.server = make_url(os.environ["TEST_DATABASE_URL"]).set(
+                drivername="postgresql+psycopg"
+            )
+            self._admin(f"CREATE DATABASE {self.name}")
             self.url = self.server.set(database=self.name).render_as_string(hide_password=False)
         migrate.upgrade(self.url)
         db = Database(self.url)
@@ -82,7 +84,9 @@ class Template:
 
 
 @pytest.fixture(scope="session", params=_backends())
-def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+def template(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Template]:
     tpl = Template(request.param, tmp_path_factory.mktemp(request.param))
     yield tpl
     tpl.close()
@@ -126,12 +130,15 @@ class Api:
             client, secret = seeding.create_api_client(session, name=name, org_code=org)
             return client.client_id, secret
 
-    def login(self, username: str, password: str = TEST_PASSWORD, *, fresh: bool = False) -> dict[str, str]:
+    def login(
+        self, username: str, password: str = TEST_PASSWORD, *, fresh: bool = False
+    ) -> dict[str, str]:
         """Bearer headers for a user (cached per username unless ``fresh``)."""
         if not fresh and username in self._tokens:
             return self._tokens[username]
         response = self.client.post(
-            "/auth/token", data={"grant_type": "password", "username": username, "password": password}
+            "/auth/token",
+            data={"grant_type": "password", "username": username, "password": password},
         )
         assert response.status_code == 200, response.text
         headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
@@ -141,7 +148,11 @@ class Api:
     def client_login(self, client_id: str, secret: str) -> dict[str, str]:
         response = self.client.post(
             "/auth/token",
-            data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+            data={
+                "grant_type": "client_credentials",
+                "client_id": client_id,
+                "client_secret": secret,
+            },
         )
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}

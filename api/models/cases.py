@@ -92,9 +92,7 @@ class CaseCategory(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("case_members.id", ondelete="CASCADE")
-    )
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("case_members.id", ondelete="CASCADE"))
     category_code: Mapped[str] = mapped_column(ForeignKey("issue_categories.code"))
     is_primary: Mapped[bool] = mapped_column(Boolean)
 

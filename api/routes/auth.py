@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from api.deps import (
     Authenticated,
-    DatabaseDep,
     SessionDep,
     SettingsDep,
     TokenKeysDep,

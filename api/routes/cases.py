@@ -22,7 +22,9 @@ IfMatch = Annotated[
         description="The case's current ETag (from getCase). Required: 428 without it, 412 if stale.",
     ),
 ]
-Cursor = Annotated[str | None, Query(max_length=200, description="nextCursor of the previous page.")]
+Cursor = Annotated[
+    str | None, Query(max_length=200, description="nextCursor of the previous page.")
+]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
 
 READ_ERRORS = problem_responses(401, 403, 404)
@@ -64,7 +66,9 @@ def list_cases(
         str | None,
         Query(max_length=100, description="氏名（漢字・かな・カナ、全角・半角を問わない）"),
     ] = None,
-    number: Annotated[str | None, Query(max_length=20, description="Case number (partial).")] = None,
+    number: Annotated[
+        str | None, Query(max_length=20, description="Case number (partial).")
+    ] = None,
     case_status: Annotated[list[CaseStatus] | None, Query(alias="status", max_length=7)] = None,
     area: Annotated[str | None, Query(max_length=40)] = None,
     category: Annotated[str | None, Query(max_length=60)] = None,
@@ -103,7 +107,11 @@ def get_case(ctx: ReadCases, case_id: CaseId, response: Response) -> s.CaseOut:
     responses=WRITE_ERRORS,
 )
 def update_case(
-    ctx: WriteCases, case_id: CaseId, body: s.CaseUpdate, response: Response, if_match: IfMatch = None
+    ctx: WriteCases,
+    case_id: CaseId,
+    body: s.CaseUpdate,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> s.CaseOut:
     out, tag = service.update_case(ctx, case_id, if_match, body)
     _with_etag(response, tag)
@@ -118,7 +126,11 @@ def update_case(
     responses=WRITE_ERRORS,
 )
 def change_case_status(
-    ctx: WriteCases, case_id: CaseId, body: s.StatusChange, response: Response, if_match: IfMatch = None
+    ctx: WriteCases,
+    case_id: CaseId,
+    body: s.StatusChange,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> s.CaseOut:
     """受付 → スクリーニング → アセスメント → 支援中 → モニタリング → 終結 / 中断;
     a transition the rules do not allow is a 409."""

@@ -29,6 +29,8 @@ def get_readiness(db: DatabaseDep) -> Health:
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any database failure means not ready
-        raise AppError("service-unavailable", "データベースに接続できません。", "Database unavailable.") from exc
+    except Exception as exc:
+        raise AppError(
+            "service-unavailable", "データベースに接続できません。", "Database unavailable."
+        ) from exc
     return Health(status="ok")

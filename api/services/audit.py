@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from api.db import write_independently
-
 from api.clock import now
+from api.db import write_independently
 from api.models import AuditEvent
 from domain.access import Principal
 

@@ -84,7 +84,9 @@ class LoginThrottle:
     def fail(self, subject: str) -> None:
         # Its own transaction: the failed request rolls back, the count must not.
         at = now()
-        write_independently(self.audit.session, lambda own: own.add(LoginFailure(subject=subject, at=at)))
+        write_independently(
+            self.audit.session, lambda own: own.add(LoginFailure(subject=subject, at=at))
+        )
         self.audit.record_refusal("login", "account", subject, outcome=Outcome.FAILED)
 
     @staticmethod
@@ -201,7 +203,9 @@ def refresh_grant(
         raise _invalid_grant("このアカウントは無効です。", "The account is disabled.")
     stored.revoked_at = now()
     roles = frozenset(Role(r) for r in user.roles)
-    tokens = _issue_for_user(session, keys, settings, user, _granted_scopes(scope, scopes_for(roles)))
+    tokens = _issue_for_user(
+        session, keys, settings, user, _granted_scopes(scope, scopes_for(roles))
+    )
     audit.record("refresh", "account", user.id, actor_sub=user.id)
     return tokens
 
@@ -287,7 +291,8 @@ def revoke(
         if session.get(RevokedToken, access["jti"]) is None:
             session.add(
                 RevokedToken(
-                    jti=access["jti"], expires_at=datetime.fromtimestamp(access["exp"], now().tzinfo)
+                    jti=access["jti"],
+                    expires_at=datetime.fromtimestamp(access["exp"], now().tzinfo),
                 )
             )
             audit.record("logout", "token", access["sub"], actor_sub=access["sub"])

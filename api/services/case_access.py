@@ -86,7 +86,9 @@ def _consent_in_force_covering(org: str, today: date) -> ColumnElement[bool]:
         or_(Consent.valid_until.is_(None), Consent.valid_until >= today),
         or_(
             Consent.covers_whole_team.is_(True),
-            exists().where(ConsentScopeOrg.consent_id == Consent.id, ConsentScopeOrg.org_code == org),
+            exists().where(
+                ConsentScopeOrg.consent_id == Consent.id, ConsentScopeOrg.org_code == org
+            ),
         ),
     )
 

@@ -35,15 +35,14 @@ from api.models import (
 from api.schemas import cases as s
 from api.schemas.base import decode_cursor, encode_cursor
 from api.services.audit import Outcome
-from api.services.context import Context
 from api.services.case_access import (
     consent_facts,
-    current_consents,
     get_case_row,
     load_facts,
     readable_filter,
     visible_member_filter,
 )
+from api.services.context import Context
 from domain.access import (
     FULL_READ,
     CaseFacts,
@@ -145,7 +144,11 @@ def _missing(session: Session, column: Any, codes: set[str]) -> set[str]:
 
 def _check_refs(session: Session, checks: Sequence[tuple[str, Any, set[str]]]) -> None:
     errors = [
-        FieldError(field=field, message=f"存在しないコードです: {', '.join(sorted(bad))}", code="unknown_code")
+        FieldError(
+            field=field,
+            message=f"存在しないコードです: {', '.join(sorted(bad))}",
+            code="unknown_code",
+        )
         for field, column, codes in checks
         if (bad := _missing(session, column, {c for c in codes if c}))
     ]
@@ -167,7 +170,11 @@ def _check_code_label(session: Session, list_name: str, code: str, field: str) -
             "validation-error",
             "存在しないコードが指定されています。",
             "Unknown code in the request.",
-            errors=[FieldError(field=field, message=f"存在しないコードです: {code}", code="unknown_code")],
+            errors=[
+                FieldError(
+                    field=field, message=f"存在しないコードです: {code}", code="unknown_code"
+                )
+            ],
         )
 
 
@@ -180,7 +187,13 @@ def _check_coordinator(session: Session, user_id: str | None) -> None:
             "validation-error",
             "担当コーディネーターには有効な地域福祉コーディネーターを指定してください。",
             "coordinatorId must be an active coordinator.",
-            errors=[FieldError(field="coordinatorId", message="コーディネーターではありません。", code="not_coordinator")],
+            errors=[
+                FieldError(
+                    field="coordinatorId",
+                    message="コーディネーターではありません。",
+                    code="not_coordinator",
+                )
+            ],
         )
 
 
@@ -222,7 +235,9 @@ def _add_categories(
     session: Session, case_id: int, member_id: int | None, categories: list[s.CategoryIn]
 ) -> None:
     session.add_all(
-        CaseCategory(case_id=case_id, member_id=member_id, category_code=c.code, is_primary=c.primary)
+        CaseCategory(
+            case_id=case_id, member_id=member_id, category_code=c.code, is_primary=c.primary
+        )
         for c in categories
     )
 
@@ -527,7 +542,9 @@ def _case_out(ctx: Context, access: CaseAccess) -> s.CaseOut:
 
 def get_case(ctx: Context, case_id: int) -> tuple[s.CaseOut, str]:
     access = _readable(ctx, case_id, "case.read")
-    ctx.audit.record("case.read", "case", case_id, case_id=case_id, detail={"basis": str(access.basis)})
+    ctx.audit.record(
+        "case.read", "case", case_id, case_id=case_id, detail={"basis": str(access.basis)}
+    )
     return _case_out(ctx, access), etag(access.case)
 
 
@@ -559,7 +576,9 @@ def update_case(
     if "coordinator_id" in changes:
         _check_coordinator(ctx.session, data.coordinator_id)
     if "main_complaint" in changes and data.main_complaint is None:
-        raise AppError("validation-error", "主訴は空にできません。", "mainComplaint cannot be null.")
+        raise AppError(
+            "validation-error", "主訴は空にできません。", "mainComplaint cannot be null."
+        )
     simple = {
         "intake_route": "intake_route",
         "referrer": "referrer",
@@ -577,12 +596,16 @@ def update_case(
         case.area_code = _area_of(ctx.session, data.town)
     if data.categories is not None:
         ctx.session.execute(
-            delete(CaseCategory).where(CaseCategory.case_id == case.id, CaseCategory.member_id.is_(None))
+            delete(CaseCategory).where(
+                CaseCategory.case_id == case.id, CaseCategory.member_id.is_(None)
+            )
         )
         _add_categories(ctx.session, case.id, None, data.categories)
     _touch(case)
     _flush(ctx, case)
-    ctx.audit.record("case.update", "case", case.id, case_id=case.id, detail={"fields": sorted(changes)})
+    ctx.audit.record(
+        "case.update", "case", case.id, case_id=case.id, detail={"fields": sorted(changes)}
+    )
     return _reload(ctx, case.id)
 
 
@@ -625,11 +648,17 @@ def add_member(
             "validation-error",
             "同意は世帯員の登録後に記録してください。",
             "Record consent after adding the member.",
-            errors=[FieldError(field="consent", message="ここでは指定できません。", code="not_allowed")],
+            errors=[
+                FieldError(field="consent", message="ここでは指定できません。", code="not_allowed")
+            ],
         )
-    _check_refs(ctx.session, [("categories", IssueCategory.code, {c.code for c in data.categories})])
+    _check_refs(
+        ctx.session, [("categories", IssueCategory.code, {c.code for c in data.categories})]
+    )
     position = (
-        ctx.session.scalar(select(func.max(CaseMember.position)).where(CaseMember.case_id == case.id))
+        ctx.session.scalar(
+            select(func.max(CaseMember.position)).where(CaseMember.case_id == case.id)
+        )
         or 0
     ) + 1
     member = _new_member(case.id, position, data)
@@ -664,8 +693,12 @@ def update_member(
     changes = data.model_dump(exclude_unset=True)
     for field in ("name", "relationship"):
         if field in changes and changes[field] is None:
-            raise AppError("validation-error", "必須項目は空にできません。", f"{field} cannot be null.")
-    _check_refs(ctx.session, [("categories", IssueCategory.code, {c.code for c in data.categories or []})])
+            raise AppError(
+                "validation-error", "必須項目は空にできません。", f"{field} cannot be null."
+            )
+    _check_refs(
+        ctx.session, [("categories", IssueCategory.code, {c.code for c in data.categories or []})]
+    )
     if data.name is not None:
         member.name = data.name
         member.name_search = normalize_for_search(data.name)
@@ -680,12 +713,16 @@ def update_member(
         member.notes = data.notes
     if data.categories is not None:
         ctx.session.execute(
-            delete(CaseCategory).where(CaseCategory.case_id == case.id, CaseCategory.member_id == member.id)
+            delete(CaseCategory).where(
+                CaseCategory.case_id == case.id, CaseCategory.member_id == member.id
+            )
         )
         _add_categories(ctx.session, case.id, member.id, data.categories)
     _touch(case)
     _flush(ctx, case)
-    ctx.audit.record("member.update", "member", member.id, case_id=case.id, detail={"fields": sorted(changes)})
+    ctx.audit.record(
+        "member.update", "member", member.id, case_id=case.id, detail={"fields": sorted(changes)}
+    )
     return _reload(ctx, case.id)
 
 
@@ -751,7 +788,9 @@ def _write_consent(ctx: Context, case: Case, member: CaseMember, data: s.Consent
     )
     ctx.session.add(consent)
     ctx.session.flush()
-    ctx.session.add_all(ConsentScopeOrg(consent_id=consent.id, org_code=o) for o in set(data.covered_orgs))
+    ctx.session.add_all(
+        ConsentScopeOrg(consent_id=consent.id, org_code=o) for o in set(data.covered_orgs)
+    )
     ctx.audit.record(
         "consent.record",
         "consent",
@@ -789,7 +828,10 @@ def list_consents(ctx: Context, case_id: int) -> list[s.ConsentOut]:
         c
         for c in rows
         if can_see_member_details(
-            access.basis, consent_facts(access.consents.get(c.member_id)), ctx.principal.org, ctx.today
+            access.basis,
+            consent_facts(access.consents.get(c.member_id)),
+            ctx.principal.org,
+            ctx.today,
         )
     ]
     ctx.audit.record("consent.list", "case", case_id, case_id=case_id)
@@ -828,7 +870,11 @@ def withdraw_consent(
             "The consent is already withdrawn or superseded.",
         )
     if consent.decision != ConsentDecision.GIVEN.value:
-        raise AppError("conflict", "同意していない記録は撤回できません。", "Only a given consent can be withdrawn.")
+        raise AppError(
+            "conflict",
+            "同意していない記録は撤回できません。",
+            "Only a given consent can be withdrawn.",
+        )
     consent.withdrawn_at = now()
     consent.withdrawn_reason = data.reason
     consent.withdrawn_by_sub = ctx.principal.sub
@@ -872,7 +918,9 @@ def add_team_member(ctx: Context, case_id: int, data: s.TeamMemberIn) -> s.TeamM
     ctx.session.add(membership)
     _touch(access.case)
     _flush(ctx, access.case)
-    ctx.audit.record("team.add", "team_membership", membership.id, case_id=case_id, detail={"org": data.org})
+    ctx.audit.record(
+        "team.add", "team_membership", membership.id, case_id=case_id, detail={"org": data.org}
+    )
     return _team_member_out(membership, org_name, ctx.today)
 
 
@@ -892,14 +940,24 @@ def update_team_member(
         membership.role = data.role
     if "end_date" in changes:
         if data.end_date is not None and data.end_date < membership.start_date:
-            raise AppError("validation-error", "終了日は開始日以降にしてください。", "endDate before startDate.")
+            raise AppError(
+                "validation-error",
+                "終了日は開始日以降にしてください。",
+                "endDate before startDate.",
+            )
         membership.end_date = data.end_date
     _touch(access.case)
     _flush(ctx, access.case)
     ctx.audit.record(
-        "team.update", "team_membership", membership.id, case_id=case_id, detail={"fields": sorted(changes)}
+        "team.update",
+        "team_membership",
+        membership.id,
+        case_id=case_id,
+        detail={"fields": sorted(changes)},
     )
-    org_name = ctx.session.scalar(select(Organization.name).where(Organization.code == membership.org_code))
+    org_name = ctx.session.scalar(
+        select(Organization.name).where(Organization.code == membership.org_code)
+    )
     return _team_member_out(membership, org_name or membership.org_code, ctx.today)
 
 
@@ -937,7 +995,9 @@ def list_timeline(
     rows = ctx.session.scalars(stmt).all()
     page = rows[:limit]
     ctx.audit.record("timeline.list", "case", case_id, case_id=case_id)
-    return [_timeline_out(e) for e in page], (encode_cursor(page[-1].id) if len(rows) > limit else None)
+    return [_timeline_out(e) for e in page], (
+        encode_cursor(page[-1].id) if len(rows) > limit else None
+    )
 
 
 def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s.TimelineEntryOut:

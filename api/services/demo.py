@@ -93,7 +93,10 @@ def seed_demo_cases(session: Session, today: date) -> None:
             ],
         ),
     )
-    for org, role in (("koreifukushi", "介護保険サービスの調整"), ("hokatsu_1", "母の見守り・介護相談")):
+    for org, role in (
+        ("koreifukushi", "介護保険サービスの調整"),
+        ("hokatsu_1", "母の見守り・介護相談"),
+    ):
         case_service.add_team_member(
             east,
             household_8050.id,
@@ -119,7 +122,10 @@ def seed_demo_cases(session: Session, today: date) -> None:
             referrer="市立中学校 スクールソーシャルワーカー",
             main_complaint="中学2年の長女が、病気の母の世話と弟の送迎のため欠席が続いている。",
             town="hiyoshicho",
-            categories=[s.CategoryIn(code="young_carer", primary=True), s.CategoryIn(code="truancy")],
+            categories=[
+                s.CategoryIn(code="young_carer", primary=True),
+                s.CategoryIn(code="truancy"),
+            ],
             members=[
                 s.MemberIn(
                     name="日吉 さくら",
@@ -155,7 +161,10 @@ def seed_demo_cases(session: Session, today: date) -> None:
             referrer="近隣住民",
             main_complaint="戸建て住宅の庭と玄関にごみが積まれ、悪臭がする。本人は支援を拒んでいる。",
             town="tokura",
-            categories=[s.CategoryIn(code="hoarding", primary=True), s.CategoryIn(code="lack_of_insight")],
+            categories=[
+                s.CategoryIn(code="hoarding", primary=True),
+                s.CategoryIn(code="lack_of_insight"),
+            ],
             members=[
                 s.MemberIn(
                     name="戸倉 正",

@@ -33,9 +33,18 @@ def seed_master_data(session: Session) -> None:
             session.add(model(**values))
 
     for d in k.DEPARTMENTS:
-        add(Department, d.code, code=d.code, name=d.name, name_en=d.name_en, sort_order=d.sort_order)
+        add(
+            Department, d.code, code=d.code, name=d.name, name_en=d.name_en, sort_order=d.sort_order
+        )
     for f in k.AGENCY_FIELDS:
-        add(AgencyField, f.code, code=f.code, name=f.name, name_en=f.name_en, sort_order=f.sort_order)
+        add(
+            AgencyField,
+            f.code,
+            code=f.code,
+            name=f.name,
+            name_en=f.name_en,
+            sort_order=f.sort_order,
+        )
     for a in k.AREAS:
         add(Area, a.code, code=a.code, name=a.name, name_en=a.name_en)
     session.flush()
@@ -83,7 +92,10 @@ def seed_master_data(session: Session) -> None:
             name_en=fn.name_en,
             lead_units=list(fn.lead_units),
         )
-    for list_name, labels in (("intake_route", k.INTAKE_ROUTES), ("contact_means", k.CONTACT_MEANS)):
+    for list_name, labels in (
+        ("intake_route", k.INTAKE_ROUTES),
+        ("contact_means", k.CONTACT_MEANS),
+    ):
         for order, label in enumerate(labels, start=1):
             add(
                 CodeLabel,

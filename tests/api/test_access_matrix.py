@@ -13,10 +13,10 @@ from enum import Enum
 from typing import Any
 
 import pytest
-from conftest import Api
 from sqlalchemy import select
 
 from api.models import Case, CaseMember, Consent, ConsentScopeOrg, TeamMembership, User
+from conftest import Api
 from domain.access import Role
 
 TODAY = date.today()
@@ -126,55 +126,108 @@ class Endpoint:
 
 ENDPOINTS = [
     Endpoint("getCase", "GET", lambda c: f"/cases/{c.id}", lambda c: None, 200, "read"),
-    Endpoint("listCases", "GET", lambda c: f"/cases?number={c.number}", lambda c: None, 200, "list"),
-    Endpoint("listConsents", "GET", lambda c: f"/cases/{c.id}/consents", lambda c: None, 200, "read"),
-    Endpoint("listTeamMembers", "GET", lambda c: f"/cases/{c.id}/team", lambda c: None, 200, "read"),
     Endpoint(
-        "listTimelineEntries", "GET", lambda c: f"/cases/{c.id}/timeline", lambda c: None, 200, "read"
+        "listCases", "GET", lambda c: f"/cases?number={c.number}", lambda c: None, 200, "list"
     ),
     Endpoint(
-        "updateCase", "PATCH", lambda c: f"/cases/{c.id}", lambda c: {"referrer": "民生委員"}, 200,
-        "edit", if_match=True,
+        "listConsents", "GET", lambda c: f"/cases/{c.id}/consents", lambda c: None, 200, "read"
     ),
     Endpoint(
-        "changeCaseStatus", "POST", lambda c: f"/cases/{c.id}/status",
-        lambda c: {"status": "screening"}, 200, "edit", if_match=True,
+        "listTeamMembers", "GET", lambda c: f"/cases/{c.id}/team", lambda c: None, 200, "read"
     ),
     Endpoint(
-        "addCaseMember", "POST", lambda c: f"/cases/{c.id}/members",
-        lambda c: {"name": "国分 次郎", "relationship": "弟"}, 201, "edit", if_match=True,
+        "listTimelineEntries",
+        "GET",
+        lambda c: f"/cases/{c.id}/timeline",
+        lambda c: None,
+        200,
+        "read",
     ),
     Endpoint(
-        "updateCaseMember", "PATCH", lambda c: f"/cases/{c.id}/members/{c.main_member_id}",
-        lambda c: {"notes": "面談済み"}, 200, "edit", if_match=True,
+        "updateCase",
+        "PATCH",
+        lambda c: f"/cases/{c.id}",
+        lambda c: {"referrer": "民生委員"},
+        200,
+        "edit",
+        if_match=True,
     ),
     Endpoint(
-        "addTeamMember", "POST", lambda c: f"/cases/{c.id}/team",
-        lambda c: {"org": "kikan_sodan", "role": "障害福祉サービスの調整", "startDate": TODAY.isoformat()},
-        201, "edit",
+        "changeCaseStatus",
+        "POST",
+        lambda c: f"/cases/{c.id}/status",
+        lambda c: {"status": "screening"},
+        200,
+        "edit",
+        if_match=True,
     ),
     Endpoint(
-        "updateTeamMember", "PATCH",
-        lambda c: f"/cases/{c.id}/team/{c.team_membership_id or 999999}",
-        lambda c: {"role": "見守り"}, 200, "edit",
+        "addCaseMember",
+        "POST",
+        lambda c: f"/cases/{c.id}/members",
+        lambda c: {"name": "国分 次郎", "relationship": "弟"},
+        201,
+        "edit",
+        if_match=True,
     ),
     Endpoint(
-        "createTimelineEntry", "POST", lambda c: f"/cases/{c.id}/timeline",
-        lambda c: {"occurredOn": TODAY.isoformat(), "means": "phone", "content": "電話で状況確認"},
-        201, "edit",
+        "updateCaseMember",
+        "PATCH",
+        lambda c: f"/cases/{c.id}/members/{c.main_member_id}",
+        lambda c: {"notes": "面談済み"},
+        200,
+        "edit",
+        if_match=True,
     ),
     Endpoint(
-        "recordConsent", "POST", lambda c: f"/cases/{c.id}/members/{c.main_member_id}/consents",
+        "addTeamMember",
+        "POST",
+        lambda c: f"/cases/{c.id}/team",
         lambda c: {
-            "decision": "given", "decidedOn": TODAY.isoformat(), "method": "written",
-            "coversWholeTeam": True, "reason": "面談で同意を得た",
+            "org": "kikan_sodan",
+            "role": "障害福祉サービスの調整",
+            "startDate": TODAY.isoformat(),
         },
-        201, "consent",
+        201,
+        "edit",
     ),
     Endpoint(
-        "withdrawConsent", "POST",
+        "updateTeamMember",
+        "PATCH",
+        lambda c: f"/cases/{c.id}/team/{c.team_membership_id or 999999}",
+        lambda c: {"role": "見守り"},
+        200,
+        "edit",
+    ),
+    Endpoint(
+        "createTimelineEntry",
+        "POST",
+        lambda c: f"/cases/{c.id}/timeline",
+        lambda c: {"occurredOn": TODAY.isoformat(), "means": "phone", "content": "電話で状況確認"},
+        201,
+        "edit",
+    ),
+    Endpoint(
+        "recordConsent",
+        "POST",
+        lambda c: f"/cases/{c.id}/members/{c.main_member_id}/consents",
+        lambda c: {
+            "decision": "given",
+            "decidedOn": TODAY.isoformat(),
+            "method": "written",
+            "coversWholeTeam": True,
+            "reason": "面談で同意を得た",
+        },
+        201,
+        "consent",
+    ),
+    Endpoint(
+        "withdrawConsent",
+        "POST",
         lambda c: f"/cases/{c.id}/consents/{c.mother_consent_id}/withdrawal",
-        lambda c: {"reason": "本人の申し出"}, 200, "consent",
+        lambda c: {"reason": "本人の申し出"},
+        200,
+        "consent",
     ),
 ]
 
@@ -236,23 +289,44 @@ def _build_case(
     session.add(case)
     session.flush()
     main = CaseMember(
-        case_id=case.id, position=1, is_main=True, name="検証 太郎", name_kana="けんしょう たろう",
-        name_search="検証太郎", kana_search="ケンショウタロウ", birth_date=date(1970, 1, 1),
+        case_id=case.id,
+        position=1,
+        is_main=True,
+        name="検証 太郎",
+        name_kana="けんしょう たろう",
+        name_search="検証太郎",
+        kana_search="ケンショウタロウ",
+        birth_date=date(1970, 1, 1),
         relationship_label="本人",
     )
     mother = CaseMember(
-        case_id=case.id, position=2, is_main=False, name="検証 ハナ", name_kana="けんしょう はな",
-        name_search="検証ハナ", kana_search="ケンショウハナ", birth_date=date(1940, 1, 1),
+        case_id=case.id,
+        position=2,
+        is_main=False,
+        name="検証 ハナ",
+        name_kana="けんしょう はな",
+        name_search="検証ハナ",
+        kana_search="ケンショウハナ",
+        birth_date=date(1940, 1, 1),
         relationship_label="母",
     )
     session.add_all([main, mother])
     session.flush()
 
-    def consent(member: CaseMember, *, whole: bool, orgs: tuple[str, ...] = (), **kw: Any) -> Consent:
+    def consent(
+        member: CaseMember, *, whole: bool, orgs: tuple[str, ...] = (), **kw: Any
+    ) -> Consent:
         row = Consent(
-            case_id=case.id, member_id=member.id, decision="given",
-            decided_on=TODAY - timedelta(days=20), method="written", given_by="self",
-            covers_whole_team=whole, recorded_by_sub="matrix", recorded_at=now, **kw,
+            case_id=case.id,
+            member_id=member.id,
+            decision="given",
+            decided_on=TODAY - timedelta(days=20),
+            method="written",
+            given_by="self",
+            covers_whole_team=whole,
+            recorded_by_sub="matrix",
+            recorded_at=now,
+            **kw,
         )
         session.add(row)
         session.flush()
@@ -264,7 +338,9 @@ def _build_case(
     elif relation == "team_consent_names_org":
         consent(main, whole=False, orgs=(org,))
     elif relation == "team_consent_withdrawn":
-        consent(main, whole=True, withdrawn_at=now, withdrawn_reason="撤回", withdrawn_by_sub="matrix")
+        consent(
+            main, whole=True, withdrawn_at=now, withdrawn_reason="撤回", withdrawn_by_sub="matrix"
+        )
     elif relation == "team_consent_expired":
         consent(main, whole=True, valid_until=TODAY - timedelta(days=1))
     else:
@@ -274,7 +350,10 @@ def _build_case(
     membership_id = None
     if relation in TEAM_RELATIONS:
         membership = TeamMembership(
-            case_id=case.id, org_code=org, role="支援", start_date=TODAY - timedelta(days=10),
+            case_id=case.id,
+            org_code=org,
+            role="支援",
+            start_date=TODAY - timedelta(days=10),
             end_date=TODAY - timedelta(days=1) if relation == "team_membership_ended" else None,
             added_by_sub="matrix",
         )
@@ -282,8 +361,12 @@ def _build_case(
         session.flush()
         membership_id = membership.id
     return MatrixCase(
-        id=case.id, number=case.number, version=case.version, main_member_id=main.id,
-        mother_member_id=mother.id, mother_consent_id=mother_consent.id,
+        id=case.id,
+        number=case.number,
+        version=case.version,
+        main_member_id=main.id,
+        mother_member_id=mother.id,
+        mother_consent_id=mother_consent.id,
         team_membership_id=membership_id,
     )
 
@@ -301,14 +384,18 @@ def world(module_api: Api) -> Iterator[World]:
             headers[p.name] = api.login(f"matrix.{p.name}")
     cases: dict[tuple[str, str, str], MatrixCase] = {}
     with api.db.sessions() as session, session.begin():
-        coordinator_id = session.scalar(select(User.id).where(User.username == "matrix.coordinator"))
+        coordinator_id = session.scalar(
+            select(User.id).where(User.username == "matrix.coordinator")
+        )
         seq = 0
         for p in PRINCIPALS:
             for relation in RELATIONS:
                 # Reads share one case per cell; each write gets a case of its own.
                 for key in ["read", *(e.name for e in ENDPOINTS if e.kind not in READ_KINDS)]:
                     seq += 1
-                    cases[(p.name, relation, key)] = _build_case(session, seq, p, relation, coordinator_id)
+                    cases[(p.name, relation, key)] = _build_case(
+                        session, seq, p, relation, coordinator_id
+                    )
     yield World(api, headers, cases)
 
 
@@ -321,7 +408,9 @@ CELLS = [
 
 
 @pytest.mark.parametrize(("principal", "relation", "endpoint"), CELLS)
-def test_access_matrix(world: World, principal: PrincipalSpec, relation: str, endpoint: Endpoint) -> None:
+def test_access_matrix(
+    world: World, principal: PrincipalSpec, relation: str, endpoint: Endpoint
+) -> None:
     key = "read" if endpoint.kind in READ_KINDS else endpoint.name
     case = world.cases[(principal.name, relation, key)]
     headers = dict(world.headers[principal.name])

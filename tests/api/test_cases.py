@@ -6,12 +6,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import Api, household
 from sqlalchemy import func, select
 
 from api.models import AuditEvent, Case, CaseMember, Consent, User
 from api.services.case_access import load_facts
 from api.services.cases import next_case_number
+from conftest import Api, household
 from domain.access import Dept, Principal, PrincipalKind, Role, can_read_case, scopes_for
 
 TODAY = date.today()
@@ -292,14 +292,26 @@ def _team_case_for_agency(api: Api) -> tuple[dict[str, Any], dict[str, str], dic
     case = _create(
         api,
         headers,
-        others=[{"name": "国分 ハル", "nameKana": "こくぶ はる", "birthDate": "1943-02-11",
-                 "relationship": "母", "notes": "物忘れあり"}],
+        others=[
+            {
+                "name": "国分 ハル",
+                "nameKana": "こくぶ はる",
+                "birthDate": "1943-02-11",
+                "relationship": "母",
+                "notes": "物忘れあり",
+            }
+        ],
     )
     main_id = case["members"][0]["id"]
     consent = api.client.post(
         f"/cases/{case['id']}/members/{main_id}/consents",
-        json={"decision": "given", "decidedOn": TODAY.isoformat(), "method": "written",
-              "coversWholeTeam": True, "reason": "面談で同意"},
+        json={
+            "decision": "given",
+            "decidedOn": TODAY.isoformat(),
+            "method": "written",
+            "coversWholeTeam": True,
+            "reason": "面談で同意",
+        },
         headers=headers,
     )
     assert consent.status_code == 201, consent.text
@@ -378,22 +390,41 @@ def test_a_new_consent_supersedes_the_old_one(api: Api) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        {"decision": "given", "decidedOn": (TODAY + timedelta(days=1)).isoformat(),
-         "method": "written", "coversWholeTeam": True},
+        {
+            "decision": "given",
+            "decidedOn": (TODAY + timedelta(days=1)).isoformat(),
+            "method": "written",
+            "coversWholeTeam": True,
+        },
         {"decision": "given", "decidedOn": TODAY.isoformat(), "method": "written"},
-        {"decision": "given", "decidedOn": TODAY.isoformat(), "method": "written",
-         "coversWholeTeam": True, "givenBy": "guardian"},
-        {"decision": "refused", "decidedOn": TODAY.isoformat(), "method": "oral",
-         "coversWholeTeam": True},
-        {"decision": "given", "decidedOn": TODAY.isoformat(), "method": "written",
-         "coveredOrgs": ["no_such_org"]},
+        {
+            "decision": "given",
+            "decidedOn": TODAY.isoformat(),
+            "method": "written",
+            "coversWholeTeam": True,
+            "givenBy": "guardian",
+        },
+        {
+            "decision": "refused",
+            "decidedOn": TODAY.isoformat(),
+            "method": "oral",
+            "coversWholeTeam": True,
+        },
+        {
+            "decision": "given",
+            "decidedOn": TODAY.isoformat(),
+            "method": "written",
+            "coveredOrgs": ["no_such_org"],
+        },
     ],
 )
 def test_inconsistent_consent_is_refused(api: Api, body: dict[str, Any]) -> None:
     headers = _secretariat(api)
     case = _create(api, headers)
     response = api.client.post(
-        f"/cases/{case['id']}/members/{case['members'][0]['id']}/consents", json=body, headers=headers
+        f"/cases/{case['id']}/members/{case['members'][0]['id']}/consents",
+        json=body,
+        headers=headers,
     )
     assert response.status_code == 422, response.text
     with api.db.sessions() as session:
@@ -482,8 +513,12 @@ def test_timeline_entries_are_recorded_and_paged(api: Api) -> None:
     for day in range(5):
         response = api.client.post(
             url,
-            json={"occurredOn": (TODAY - timedelta(days=day)).isoformat(), "means": "visit",
-                  "function": "outreach", "content": f"訪問 {day}"},
+            json={
+                "occurredOn": (TODAY - timedelta(days=day)).isoformat(),
+                "means": "visit",
+                "function": "outreach",
+                "content": f"訪問 {day}",
+            },
             headers=headers,
         )
         assert response.status_code == 201, response.text
@@ -510,10 +545,15 @@ def test_timeline_entries_are_recorded_and_paged(api: Api) -> None:
 def test_bad_timeline_entries_are_refused(api: Api, body: dict[str, Any]) -> None:
     headers = _secretariat(api)
     case = _create(api, headers)
-    assert api.client.post(f"/cases/{case['id']}/timeline", json=body, headers=headers).status_code == 422
+    assert (
+        api.client.post(f"/cases/{case['id']}/timeline", json=body, headers=headers).status_code
+        == 422
+    )
 
 
-def test_ended_team_membership_stops_access(api: Api) -> None:
+def test_team_membership_is_active_through_its_last_day_and_cannot_end_before_it_starts(
+    api: Api,
+) -> None:
     case, headers, agency = _team_case_for_agency(api)
     team = api.client.get(f"/cases/{case['id']}/team", headers=headers).json()
     membership = next(t for t in team if t["org"] == "hokatsu_1")
@@ -529,6 +569,7 @@ def test_ended_team_membership_stops_access(api: Api) -> None:
         headers=headers,
     )
     assert ended.status_code == 200 and ended.json()["active"] is True  # through its last day
+    assert api.client.get(f"/cases/{case['id']}", headers=agency).status_code == 200
 
 
 # ------------------------------------------------------------------ concurrency
@@ -545,7 +586,7 @@ def test_concurrent_intakes_get_distinct_numbers_without_gaps(api: Api) -> None:
                 number = next_case_number(session, 2030)
             with lock:
                 numbers.append(number)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=take) for _ in range(20)]
@@ -577,8 +618,12 @@ def test_list_filter_agrees_with_the_domain_rule_on_random_cases(api: Api) -> No
             leadOrg=lead,
             coordinatorId=coordinator_id if rng.random() < 0.2 else None,
         )
-        case = _create(api, headers, **{k: v for k, v in body.items() if k in ("leadOrg", "coordinatorId")},
-                       town=body["town"])
+        case = _create(
+            api,
+            headers,
+            **{k: v for k, v in body.items() if k in ("leadOrg", "coordinatorId")},
+            town=body["town"],
+        )
         cid, main_id = case["id"], case["members"][0]["id"]
         for org in rng.sample(orgs, rng.randint(0, 2)):
             start = TODAY - timedelta(days=rng.randint(0, 5))
@@ -587,8 +632,12 @@ def test_list_filter_agrees_with_the_domain_rule_on_random_cases(api: Api) -> No
                 end = start
             api.client.post(
                 f"/cases/{cid}/team",
-                json={"org": org, "role": "支援", "startDate": start.isoformat(),
-                      "endDate": end.isoformat() if end else None},
+                json={
+                    "org": org,
+                    "role": "支援",
+                    "startDate": start.isoformat(),
+                    "endDate": end.isoformat() if end else None,
+                },
                 headers=headers,
             )
         kind = rng.choice(["none", "whole", "named", "refused", "withdrawn", "expired"])
@@ -601,7 +650,9 @@ def test_list_filter_agrees_with_the_domain_rule_on_random_cases(api: Api) -> No
                     "method": "written",
                     "coversWholeTeam": kind in ("whole", "withdrawn", "expired"),
                     "coveredOrgs": rng.sample(orgs, 2) if kind == "named" else [],
-                    "validUntil": (TODAY - timedelta(days=1)).isoformat() if kind == "expired" else None,
+                    "validUntil": (TODAY - timedelta(days=1)).isoformat()
+                    if kind == "expired"
+                    else None,
                 },
                 headers=headers,
             )
@@ -627,12 +678,19 @@ def test_list_filter_agrees_with_the_domain_rule_on_random_cases(api: Api) -> No
         for username, shown in listed.items():
             user = users[username]
             roles = frozenset(Role(r) for r in user.roles)
-            dept = Dept.SHAKYO if Role.COORDINATOR in roles else (
-                Dept.AGENCY if Role.AGENCY in roles else Dept.WELFARE
+            dept = (
+                Dept.SHAKYO
+                if Role.COORDINATOR in roles
+                else (Dept.AGENCY if Role.AGENCY in roles else Dept.WELFARE)
             )
             principal = Principal(
-                sub=user.id, kind=PrincipalKind.USER, org=user.org_code, dept=dept, roles=roles,
-                scopes=scopes_for(roles), area=user.area_code,
+                sub=user.id,
+                kind=PrincipalKind.USER,
+                org=user.org_code,
+                dept=dept,
+                roles=roles,
+                scopes=scopes_for(roles),
+                area=user.area_code,
             )
             expected = {
                 c.id
@@ -643,9 +701,11 @@ def test_list_filter_agrees_with_the_domain_rule_on_random_cases(api: Api) -> No
             assert 0 < len(expected) < len(all_cases), "the random world should admit some, not all"
 
 
-def test_member_count_helper_sanity(api: Api) -> None:
+def test_intake_stores_every_member(api: Api) -> None:
     headers = _secretariat(api)
     case = _create(api, headers, others=[{"name": "国分 ハル", "relationship": "母"}])
     with api.db.sessions() as session:
-        count = session.scalar(select(func.count()).select_from(CaseMember).where(CaseMember.case_id == case["id"]))
+        count = session.scalar(
+            select(func.count()).select_from(CaseMember).where(CaseMember.case_id == case["id"])
+        )
     assert count == 2
