@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 
 from api.auth.tokens import TokenKeys, new_secret
 from api.db import Database
-from api.errors import FieldError, Problem, install_error_handlers
+from api.errors import PROBLEM_JSON, FieldError, Problem, install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.routes import admin, audit, auth, cases, master, system
 from api.settings import Environment, Settings, get_settings
@@ -90,6 +90,18 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
         tags=app.openapi_tags,
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    # FastAPI documents its own validation errors as HTTPValidationError; this service answers
+    # them as problem details (api.errors.validation_problem), so say so everywhere.
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.get("responses", {})
+            if "422" in responses:
+                responses["422"] = {
+                    "description": "入力内容に誤りがあります / Validation error",
+                    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                }
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, definition in problem.pop("$defs", {}).items():
         components.setdefault(name, definition)

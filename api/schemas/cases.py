@@ -69,6 +69,19 @@ class ConsentIn(InputModel):
 
 
 class MemberIn(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "国分 次郎",
+                    "nameKana": "こくぶ じろう",
+                    "birthDate": "1976-08-20",
+                    "relationship": "弟",
+                }
+            ]
+        }
+    )
+
     name: Name
     name_kana: Kana | None = None
     birth_date: date | None = None
@@ -141,6 +154,12 @@ class CaseCreate(InputModel):
 
 
 class CaseUpdate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"referrer": "民生委員（本町地区）", "leadOrg": "koreifukushi"}]
+        }
+    )
+
     intake_route: Code | None = None
     referrer: ShortText | None = None
     referrer_org: Code | None = None
@@ -160,11 +179,28 @@ class CaseUpdate(InputModel):
 
 
 class StatusChange(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"status": "screening", "reason": "主訴を確認し、スクリーニングへ"}]
+        }
+    )
+
     status: CaseStatus
     reason: LongText | None = None
 
 
 class MemberUpdate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "notes": "日中は自室で過ごしている",
+                    "categories": [{"code": "social_isolation", "primary": True}],
+                }
+            ]
+        }
+    )
+
     name: Name | None = None
     name_kana: Kana | None = None
     birth_date: date | None = None
@@ -181,11 +217,23 @@ class MemberUpdate(InputModel):
 
 
 class ConsentWithdrawal(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "本人から電話で撤回の申し出があった"}]}
+    )
+
     reason: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
     _text = field_validator("reason")(_no_control_chars)
 
 
 class TeamMemberIn(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"org": "hokatsu_1", "role": "母の見守り・介護相談", "startDate": "2024-03-01"}
+            ]
+        }
+    )
+
     org: Code
     role: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     start_date: date
@@ -200,6 +248,8 @@ class TeamMemberIn(InputModel):
 
 
 class TeamMemberUpdate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"endDate": "2025-03-31"}]})
+
     role: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     end_date: date | None = None
     _text = field_validator("role")(_no_control_chars)

@@ -133,4 +133,8 @@ class AuditTrail:
             actor=None,
             actor_sub=actor_sub,
         )
-        write_independently(self.session, lambda own: own.execute(insert(AuditEvent), [row]))
+
+        def write(own: Session) -> None:
+            own.execute(insert(AuditEvent), [row])
+
+        write_independently(self.session, write)
