@@ -34,7 +34,6 @@ from api.models import (
 )
 from api.schemas import cases as s
 from api.schemas.base import decode_cursor, encode_cursor
-from api.services.audit import Outcome
 from api.services.case_access import (
     consent_facts,
     get_case_row,
@@ -903,10 +902,8 @@ def add_team_member(ctx: Context, case_id: int, data: s.TeamMemberIn) -> s.TeamM
     access = _readable(ctx, case_id, "team.add", for_update=True)
     if not can_edit_case(ctx.principal, access.facts, ctx.today):
         raise forbidden("支援チームを変更する権限がありません。", "You may not change the team.")
+    _check_refs(ctx.session, [("org", Organization.code, {data.org})])
     org_name = ctx.session.scalar(select(Organization.name).where(Organization.code == data.org))
-    if org_name is None:
-        _check_refs(ctx.session, [("org", Organization.code, {data.org})])
-        raise AssertionError("unreachable")
     membership = TeamMembership(
         case_id=case_id,
         org_code=data.org,
@@ -921,7 +918,7 @@ def add_team_member(ctx: Context, case_id: int, data: s.TeamMemberIn) -> s.TeamM
     ctx.audit.record(
         "team.add", "team_membership", membership.id, case_id=case_id, detail={"org": data.org}
     )
-    return _team_member_out(membership, org_name, ctx.today)
+    return _team_member_out(membership, org_name or data.org, ctx.today)
 
 
 def update_team_member(
@@ -1031,5 +1028,3 @@ def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s
     ctx.audit.record("timeline.create", "timeline_entry", entry.id, case_id=case_id)
     return _timeline_out(entry)
 
-
-__all__ = ["Outcome"]
