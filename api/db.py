@@ -69,5 +69,14 @@ class Database:
                     for write in pending:
                         write(own)
 
+    def ping(self) -> bool:
+        """Whether the database answers (readiness)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except Exception:  # noqa: BLE001 - any failure to answer means not ready
+            return False
+        return True
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -51,8 +51,8 @@ def operation_id(route: APIRoute) -> str:
 
 
 def _load_or_create_secret(settings: Settings) -> str:
-    if settings.jwt_secret:
-        return settings.jwt_secret
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret  # an empty or short one is refused by TokenKeys.create
     path = Path(settings.data_dir) / "jwt-secret"
     if path.exists():
         return path.read_text().strip()
@@ -71,7 +71,8 @@ def token_keys(settings: Settings) -> TokenKeys:
         algorithm=settings.jwt_algorithm,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
-        secret=_load_or_create_secret(settings) if hmac else None,
+        # With RS/ES a configured secret is passed on, so that the mix-up is refused, not ignored.
+        secret=_load_or_create_secret(settings) if hmac else settings.jwt_secret,
         private_key=settings.jwt_private_key,
         public_key=settings.jwt_public_key,
     )

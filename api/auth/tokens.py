@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jose import JWTError, jwt
-from jose.exceptions import JWKError
+from jose.exceptions import JOSEError, JWKError
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "ES512"})
@@ -65,8 +65,21 @@ class TokenKeys:
                 raise TokenConfigError("an asymmetric algorithm takes a key pair, not a secret")
             if not private_key or not public_key:
                 raise TokenConfigError("RS/ES algorithms need both a private and a public key")
-            return cls(algorithm, private_key, public_key, issuer, audience)
+            keys = cls(algorithm, private_key, public_key, issuer, audience)
+            keys._check_key_pair()
+            return keys
         raise TokenConfigError(f"unsupported JWT algorithm {algorithm!r}")
+
+    def _check_key_pair(self) -> None:
+        """Sign and verify once: keys of another family, a public key given as the private one, or
+        two keys that are not a pair stop the service at start-up, not at the first log-in."""
+        try:
+            probe = jwt.encode({"probe": True}, self.signing_key, algorithm=self.algorithm)
+            jwt.decode(probe, self.verification_key, algorithms=[self.algorithm])
+        except JOSEError as exc:
+            raise TokenConfigError(
+                f"the private and public keys are not a working {self.algorithm} key pair"
+            ) from exc
 
 
 def new_secret() -> str:

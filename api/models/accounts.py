@@ -46,6 +46,8 @@ class RefreshToken(Base):
     issued_at: Mapped[datetime] = mapped_column()
     expires_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    # Set when the token was rotated (used to refresh): presenting it again means it was copied.
+    replaced_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class LoginFailure(Base):

@@ -3,10 +3,9 @@
 import base64
 import binascii
 from typing import Annotated, Literal
+from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Form, Request, Response
-from sqlalchemy import select
-
 from api.deps import (
     Authenticated,
     SessionDep,
@@ -15,7 +14,6 @@ from api.deps import (
     request_id,
 )
 from api.errors import AppError, problem_responses
-from api.models import Organization, User
 from api.schemas.auth import Me, TokenResponse
 from api.services import auth as service
 from api.services.audit import AuditTrail
@@ -32,7 +30,8 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     client_id, sep, secret = raw.partition(":")
-    return (client_id, secret) if sep else None
+    # RFC 6749 §2.3.1: both parts are form-urlencoded before they are joined.
+    return (unquote_plus(client_id), unquote_plus(secret)) if sep else None
 
 
 @router.post(
@@ -135,18 +134,4 @@ def revoke_token(
 )
 def get_me(ctx: Authenticated) -> Me:
     """Who the token acts as: user or agency client, org unit, department, roles and scopes."""
-    p = ctx.principal
-    org_name = ctx.session.scalar(select(Organization.name).where(Organization.code == p.org))
-    user = ctx.session.get(User, p.sub) if p.kind == "user" else None
-    return Me(
-        sub=p.sub,
-        kind=str(p.kind),
-        username=user.username if user else None,
-        display_name=user.display_name if user else None,
-        org=p.org,
-        org_name=org_name,
-        dept=str(p.dept),
-        roles=sorted(str(r) for r in p.roles),
-        scopes=sorted(p.scopes),
-        area=p.area,
-    )
+    return service.describe(ctx)

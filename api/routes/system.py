@@ -1,8 +1,6 @@
 """Liveness and readiness probes."""
 
 from fastapi import APIRouter
-from sqlalchemy import text
-
 from api.deps import DatabaseDep
 from api.errors import AppError, problem_responses
 from api.schemas.base import ApiModel
@@ -26,11 +24,8 @@ def get_liveness() -> Health:
     responses=problem_responses(503),
 )
 def get_readiness(db: DatabaseDep) -> Health:
-    try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:
+    if not db.ping():
         raise AppError(
             "service-unavailable", "データベースに接続できません。", "Database unavailable."
-        ) from exc
+        )
     return Health(status="ok")

@@ -1,5 +1,6 @@
 """Log-in, refresh, client credentials and logout (access.md "Tokens")."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,8 @@ from api.db import write_independently
 from api.errors import AppError
 from api.models import ApiClient, LoginFailure, Organization, RefreshToken, RevokedToken, User
 from api.services.audit import AuditTrail, Outcome
+from api.schemas.auth import Me
+from api.services.context import Context
 from api.settings import Settings
 from domain.access import PrincipalKind, Role, scopes_for
 
@@ -52,15 +55,24 @@ def _granted_scopes(requested: str | None, allowed: frozenset[str]) -> frozenset
     return wanted
 
 
+def _subject_key(subject: str) -> str:
+    """Throttling counts per account name without storing what was typed."""
+    return hashlib.sha256(subject.encode()).hexdigest()
+
+
 class LoginThrottle:
     """Failed log-ins per account name (or client id) within a sliding window."""
 
-    def __init__(self, settings: Settings, audit: AuditTrail) -> None:
+    def __init__(self, settings: Settings, audit: AuditTrail, account_id: str | None) -> None:
+        # The audit log names the account only when it exists: what was typed as a user name
+        # may be a password typed in the wrong field.
+        self.account_id = account_id
         self.max_failures = settings.login_max_failures
         self.window = timedelta(minutes=settings.login_failure_window_minutes)
         self.audit = audit
 
     def check(self, session: Session, subject: str) -> None:
+        subject = _subject_key(subject)
         since = now() - self.window
         count, oldest = session.execute(
             select(func.count(), func.min(LoginFailure.at)).where(
@@ -70,7 +82,11 @@ class LoginThrottle:
         if count >= self.max_failures:
             retry_after = max(1, int((oldest + self.window - now()).total_seconds()) + 1)
             self.audit.record_refusal(
-                "login", "account", subject, outcome=Outcome.DENIED, detail={"throttled": True}
+                "login",
+                "account",
+                self.account_id,
+                outcome=Outcome.DENIED,
+                detail={"throttled": True},
             )
             raise AppError(
                 "too-many-requests",
@@ -78,20 +94,26 @@ class LoginThrottle:
                 f"{(retry_after + 59) // 60}分ほど待ってからやり直してください。",
                 "Too many failed log-ins; try again later.",
                 headers={"Retry-After": str(retry_after)},
-                oauth_error="slow_down",
             )
 
     def fail(self, subject: str) -> None:
         # Its own transaction: the failed request rolls back, the count must not.
+        subject = _subject_key(subject)
         at = now()
         write_independently(
             self.audit.session, lambda own: own.add(LoginFailure(subject=subject, at=at))
         )
-        self.audit.record_refusal("login", "account", subject, outcome=Outcome.FAILED)
+        self.audit.record_refusal(
+            "login",
+            "account",
+            self.account_id,
+            outcome=Outcome.FAILED,
+            detail={} if self.account_id else {"unknown_account": True},
+        )
 
     @staticmethod
     def clear(session: Session, subject: str) -> None:
-        session.execute(delete(LoginFailure).where(LoginFailure.subject == subject))
+        session.execute(delete(LoginFailure).where(LoginFailure.subject == _subject_key(subject)))
 
 
 def _user_claims(user: User, dept: str, scopes: frozenset[str]) -> dict[str, Any]:
@@ -112,12 +134,16 @@ def _issue_for_user(
     settings: Settings,
     user: User,
     scopes: frozenset[str],
+    replaces: RefreshToken | None = None,
 ) -> IssuedTokens:
     dept = session.scalar(
         select(Organization.department_code).where(Organization.code == user.org_code)
     )
     issued = now()
     jti = new_token_id()
+    if replaces is not None:
+        replaces.revoked_at = issued
+        replaces.replaced_by = jti
     refresh_ttl = timedelta(hours=settings.refresh_token_hours)
     session.add(
         RefreshToken(jti=jti, user_id=user.id, issued_at=issued, expires_at=issued + refresh_ttl)
@@ -147,10 +173,10 @@ def password_grant(
     password: str,
     scope: str | None,
 ) -> IssuedTokens:
-    throttle = LoginThrottle(settings, audit)
     subject = username.strip().casefold()
-    throttle.check(session, subject)
     user = session.scalar(select(User).where(func.lower(User.username) == subject))
+    throttle = LoginThrottle(settings, audit, user.id if user else None)
+    throttle.check(session, subject)
     if not verify_password(password, user.password_hash if user else None) or not (
         user and user.active
     ):
@@ -188,8 +214,14 @@ def refresh_grant(
     if stored is None or user is None or stored.user_id != user.id:
         audit.record_refusal("refresh", "token", actor_sub=str(claims["sub"]))
         raise _invalid_grant("トークンが無効です。", "Unknown refresh token.")
+    if stored.revoked_at is not None and stored.replaced_by is None:
+        audit.record_refusal("refresh", "account", user.id, actor_sub=user.id)
+        raise _invalid_grant(
+            "ログアウト済みか、管理者によって無効にされました。もう一度ログインしてください。",
+            "The refresh token was revoked; log in again.",
+        )
     if stored.revoked_at is not None:
-        # A revoked refresh token presented again means it was copied: end every session.
+        # A rotated refresh token presented again means it was copied: end every session.
         # Its own transaction, because this request fails and rolls back.
         user_id = user.id
         write_independently(session, lambda own: revoke_all_refresh_tokens(own, user_id))
@@ -201,10 +233,9 @@ def refresh_grant(
     if not user.active:
         audit.record_refusal("refresh", "account", user.id, actor_sub=user.id)
         raise _invalid_grant("このアカウントは無効です。", "The account is disabled.")
-    stored.revoked_at = now()
     roles = frozenset(Role(r) for r in user.roles)
     tokens = _issue_for_user(
-        session, keys, settings, user, _granted_scopes(scope, scopes_for(roles))
+        session, keys, settings, user, _granted_scopes(scope, scopes_for(roles)), replaces=stored
     )
     audit.record("refresh", "account", user.id, actor_sub=user.id)
     return tokens
@@ -220,10 +251,10 @@ def client_credentials_grant(
     client_secret: str,
     scope: str | None,
 ) -> IssuedTokens:
-    throttle = LoginThrottle(settings, audit)
     subject = f"client:{client_id}"
-    throttle.check(session, subject)
     client = session.get(ApiClient, client_id)
+    throttle = LoginThrottle(settings, audit, client.client_id if client else None)
+    throttle.check(session, subject)
     if not verify_password(client_secret, client.secret_hash if client else None) or not (
         client and client.active
     ):
@@ -256,6 +287,25 @@ def client_credentials_grant(
     audit.record("login", "api_client", client.client_id, actor_sub=client.client_id)
     return IssuedTokens(
         access_token=token, expires_in=int(ttl.total_seconds()), scope=" ".join(sorted(scopes))
+    )
+
+
+def describe(ctx: Context) -> Me:
+    """The current principal as /me shows it."""
+    p = ctx.principal
+    org_name = ctx.session.scalar(select(Organization.name).where(Organization.code == p.org))
+    user = ctx.session.get(User, p.sub) if p.kind is PrincipalKind.USER else None
+    return Me(
+        sub=p.sub,
+        kind=str(p.kind),
+        username=user.username if user else None,
+        display_name=user.display_name if user else None,
+        org=p.org,
+        org_name=org_name,
+        dept=str(p.dept),
+        roles=sorted(str(r) for r in p.roles),
+        scopes=sorted(p.scopes),
+        area=p.area,
     )
 
 

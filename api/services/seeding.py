@@ -1,6 +1,7 @@
 """Loading the master data and the demo set into a database (used by the CLI and the tests)."""
 
 import secrets
+from collections.abc import Iterable
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -180,7 +181,10 @@ def seed_demo_users(session: Session) -> list[DemoLogin]:
     return logins
 
 
-def create_api_client(session: Session, *, name: str, org_code: str) -> tuple[ApiClient, str]:
+def create_api_client(
+    session: Session, *, name: str, org_code: str, scopes: Iterable[str] | None = None
+) -> tuple[ApiClient, str]:
+    """A partner agency's integration; the secret is returned once and stored only hashed."""
     org = session.get(Organization, org_code)
     if org is None or org.kind != "agency":
         raise ValueError("API clients belong to partner agencies")
@@ -190,7 +194,7 @@ def create_api_client(session: Session, *, name: str, org_code: str) -> tuple[Ap
         name=name,
         secret_hash=hash_password(secret),
         org_code=org_code,
-        scopes=sorted(AGENCY_CLIENT_SCOPES),
+        scopes=sorted(AGENCY_CLIENT_SCOPES if scopes is None else set(scopes)),
     )
     session.add(client)
     session.flush()

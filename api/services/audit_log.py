@@ -1,0 +1,117 @@
+"""Reading the audit log (access.md "The audit log").
+
+Auditors read every entry; the secretariat reads the entries of the cases it can read, and so never
+log-ins or other entries without a case. ``domain.access.audit_view`` decides which. Reading the log
+is itself audited. Nothing here changes or deletes an entry: the log is append-only.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, true
+
+from api.clock import TOKYO
+from api.errors import AppError, FieldError, forbidden
+from api.models import AuditEvent, Case
+from api.schemas.audit import AuditEventOut
+from api.schemas.base import decode_cursor, encode_cursor
+from api.services.audit import Outcome
+from api.services.case_access import readable_filter
+from api.services.context import Context
+from domain.access import AuditView, audit_view
+
+LIST_ACTION = "audit.list"
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    case_id: int | None = None
+    actor: str | None = None
+    action: str | None = None
+    outcome: Outcome | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    resource_type: str | None = None
+
+    def as_detail(self) -> dict[str, Any]:
+        """The filters for the audit entry of the read: ids and codes only, never names."""
+        values: dict[str, Any] = {
+            "case_id": self.case_id,
+            "actor": self.actor,
+            "action": self.action,
+            "outcome": None if self.outcome is None else str(self.outcome),
+            "from": None if self.since is None else self.since.isoformat(),
+            "to": None if self.until is None else self.until.isoformat(),
+            "resource_type": self.resource_type,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def as_utc_instant(value: datetime | None) -> datetime | None:
+    """A time without a zone is one in Kokubunji (Asia/Tokyo)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=TOKYO)
+
+
+def _visible(ctx: Context) -> ColumnElement[bool]:
+    view = audit_view(ctx.principal)
+    if view is AuditView.ALL:
+        return true()
+    if view is AuditView.READABLE_CASES:
+        readable = select(Case.id).where(readable_filter(ctx.principal, ctx.today))
+        return AuditEvent.case_id.in_(readable)
+    ctx.audit.record_refusal(LIST_ACTION, "audit_event")
+    raise forbidden("監査ログを閲覧する権限がありません。", "You may not read the audit log.")
+
+
+def _conditions(f: AuditFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if f.case_id is not None:
+        conditions.append(AuditEvent.case_id == f.case_id)
+    if f.actor:
+        conditions.append(AuditEvent.actor_sub == f.actor)
+    if f.action:
+        conditions.append(AuditEvent.action == f.action)
+    if f.outcome is not None:
+        conditions.append(AuditEvent.outcome == f.outcome.value)
+    if f.resource_type:
+        conditions.append(AuditEvent.resource_type == f.resource_type)
+    if f.since is not None:
+        conditions.append(AuditEvent.at >= f.since)
+    if f.until is not None:
+        conditions.append(AuditEvent.at < f.until)
+    return conditions
+
+
+def list_events(
+    ctx: Context, filters: AuditFilters, cursor: str | None, limit: int
+) -> tuple[list[AuditEventOut], str | None]:
+    """Newest first. One audit entry records the read (with the filters), not one per entry."""
+    if filters.since and filters.until and filters.since > filters.until:
+        raise AppError(
+            "validation-error",
+            "期間の指定が正しくありません（from は to より前にしてください）。",
+            "from must not be later than to.",
+            errors=[FieldError(field="from", message="to より後です。", code="range_reversed")],
+        )
+    after = decode_cursor(cursor)
+    stmt = (
+        select(AuditEvent)
+        .where(_visible(ctx), *_conditions(filters))
+        .order_by(AuditEvent.id.desc())
+        .limit(limit + 1)
+    )
+    if after is not None:
+        stmt = stmt.where(AuditEvent.id < after)
+    rows = ctx.session.scalars(stmt).all()
+    page = rows[:limit]
+    ctx.audit.record(
+        LIST_ACTION,
+        "audit_event",
+        case_id=filters.case_id,
+        detail={"filters": filters.as_detail(), "count": len(page)},
+    )
+    next_cursor = encode_cursor(page[-1].id) if len(rows) > limit else None
+    return [AuditEventOut.model_validate(row) for row in page], next_cursor
