@@ -30,7 +30,7 @@ def _database() -> Database:
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
-    migrate.upgrade(get_settings().resolved_database_url)
+    migrate.upgrade(_database().url)
     print("database schema is up to date")
     return 0
 
@@ -92,7 +92,7 @@ def load_demo(db: Database) -> list[seeding.DemoLogin]:
 
 
 def print_logins(logins: list[seeding.DemoLogin]) -> None:
-    print("\nデモ用ログイン / demo log-ins (password for all: %s)" % seeding.DEMO_PASSWORD)
+    print(f"\nデモ用ログイン / demo log-ins (password for all: {seeding.DEMO_PASSWORD})")
     for login in logins:
         print(f"  {login.username:<26} {login.role:<12} {login.org}")
     print()

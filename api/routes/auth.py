@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Form, Request, Response
+
 from api.deps import (
     Authenticated,
     SessionDep,

@@ -1,6 +1,7 @@
 """Liveness and readiness probes."""
 
 from fastapi import APIRouter
+
 from api.deps import DatabaseDep
 from api.errors import AppError, problem_responses
 from api.schemas.base import ApiModel

@@ -22,8 +22,8 @@ from api.clock import now
 from api.db import write_independently
 from api.errors import AppError
 from api.models import ApiClient, LoginFailure, Organization, RefreshToken, RevokedToken, User
-from api.services.audit import AuditTrail, Outcome
 from api.schemas.auth import Me
+from api.services.audit import AuditTrail, Outcome
 from api.services.context import Context
 from api.settings import Settings
 from domain.access import PrincipalKind, Role, scopes_for

@@ -1,8 +1,8 @@
 """Loading the master data and the demo set into a database (used by the CLI and the tests)."""
 
 import secrets
-from collections.abc import Iterable
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 

@@ -89,7 +89,7 @@ def test_every_status_is_reachable_from_received() -> None:
 
 
 def test_open_statuses_are_all_but_closed() -> None:
-    assert OPEN_STATUSES == set(CaseStatus) - {CaseStatus.CLOSED}
+    assert set(CaseStatus) - {CaseStatus.CLOSED} == OPEN_STATUSES
 
 
 def test_every_status_has_its_japanese_label() -> None:
