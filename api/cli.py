@@ -117,7 +117,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(
         f"Tsunagu: http://{args.host}:{args.port}/  (API docs: http://{args.host}:{args.port}/docs)"
     )
-    uvicorn.run("api.main:app", host=args.host, port=args.port, proxy_headers=False)
+    # uvicorn's own access log prints query strings, and a name search carries names in its query:
+    # api.middleware writes the access log instead, without them.
+    uvicorn.run(
+        "api.main:app", host=args.host, port=args.port, proxy_headers=False, access_log=False
+    )
     return 0
 
 

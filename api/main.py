@@ -1,5 +1,6 @@
 """The application factory: ``create_app()`` builds the service; ``app`` is what uvicorn runs."""
 
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -114,7 +115,16 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+def _configure_logging() -> None:
+    """Where no logging is set up (uvicorn only configures its own loggers), log INFO to stderr."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    _configure_logging()
     settings = settings or get_settings()
     production = settings.environment is Environment.PRODUCTION
     db = database or Database(settings.resolved_database_url)

@@ -1,13 +1,17 @@
 """Pure ASGI middleware: request ids, body size limit, security and caching headers."""
 
 import json
+import logging
 import re
+import time
 import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PROBLEM_JSON, PROBLEM_TYPES, TYPE_PREFIX
+
+access_log = logging.getLogger("tsunagu.access")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -20,8 +24,12 @@ SECURITY_HEADERS = [
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (X-Request-ID, echoed back) and marks API answers no-store:
-    case data is 要配慮個人情報 and must not sit in shared or browser caches."""
+    """Gives every request an id (X-Request-ID, echoed back), marks API answers no-store (case data
+    is 要配慮個人情報 and must not sit in shared or browser caches) and writes the access log.
+
+    The access log has the method, the path without its query string (a search carries names),
+    the status, the duration and the request id: ids, never personal data.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -33,9 +41,13 @@ class RequestContextMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 headers.append((b"x-request-id", request_id.encode()))
@@ -45,7 +57,17 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            access_log.info(
+                "%s %s %d %.1fms request_id=%s",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+                request_id,
+            )
 
 
 class BodySizeLimitMiddleware:
