@@ -23,11 +23,23 @@ from api.models.master import (
     SupportFunction,
     Town,
 )
+from api.models.meetings import (
+    AgendaItem,
+    Attendee,
+    Decision,
+    Meeting,
+    MeetingRequest,
+    MeetingSchedule,
+)
+from api.models.plans import MonitoringRecord, PlanGoal, PlanItem, SupportPlan
+from api.models.referrals import Referral
 
 __all__ = [
     "AgencyField",
+    "AgendaItem",
     "ApiClient",
     "Area",
+    "Attendee",
     "AuditEvent",
     "Base",
     "Case",
@@ -37,13 +49,22 @@ __all__ = [
     "CodeLabel",
     "Consent",
     "ConsentScopeOrg",
+    "Decision",
     "Department",
     "IssueCategory",
     "LoginFailure",
+    "Meeting",
+    "MeetingRequest",
+    "MeetingSchedule",
+    "MonitoringRecord",
     "Organization",
+    "PlanGoal",
+    "PlanItem",
+    "Referral",
     "RefreshToken",
     "RevokedToken",
     "SupportFunction",
+    "SupportPlan",
     "TeamMembership",
     "TimelineEntry",
     "Town",

@@ -30,6 +30,7 @@ __all__ = [
     "DEPARTMENTS",
     "INTAKE_ROUTES",
     "ISSUE_CATEGORIES",
+    "MEETING_SCHEDULES",
     "ORG_UNITS",
     "SUPPORT_FUNCTIONS",
     "TOWNS",
@@ -39,6 +40,7 @@ __all__ = [
     "CodeLabel",
     "Department",
     "IssueCategory",
+    "MeetingSchedule",
     "OrgUnit",
     "SupportFunction",
     "Town",
@@ -647,4 +649,25 @@ CONTACT_MEANS: tuple[CodeLabel, ...] = (
     CodeLabel("meeting", "会議・カンファレンス", "Meeting or case conference"),
     CodeLabel("accompany", "同行", "Accompanying the person"),
     CodeLabel("other", "その他", "Other"),
+)
+
+
+# ------------------------------------------------------------------------------
+# Regular meeting schedules (支援会議 and 重層的支援会議: 毎月第2火曜日 15:00-17:15, 市役所会議室)
+# ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingSchedule:
+    kind: str
+    week_of_month: int
+    weekday: int  # Monday = 0
+    start: str  # HH:MM
+    end: str
+    place: str
+
+
+MEETING_SCHEDULES: tuple[MeetingSchedule, ...] = (
+    MeetingSchedule("support", 2, 1, "15:00", "17:15", "市役所 会議室"),
+    MeetingSchedule("multi_agency", 2, 1, "15:00", "17:15", "市役所 会議室"),
 )

@@ -4,7 +4,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from api.models import (
     CodeLabel,
     Department,
     IssueCategory,
+    MeetingSchedule,
     Organization,
     SupportFunction,
     Town,
@@ -92,6 +93,17 @@ def seed_master_data(session: Session) -> None:
             name=fn.name,
             name_en=fn.name_en,
             lead_units=list(fn.lead_units),
+        )
+    for sc in k.MEETING_SCHEDULES:
+        add(
+            MeetingSchedule,
+            sc.kind,
+            kind=sc.kind,
+            week_of_month=sc.week_of_month,
+            weekday=sc.weekday,
+            start_time=time.fromisoformat(sc.start),
+            end_time=time.fromisoformat(sc.end),
+            place=sc.place,
         )
     for list_name, labels in (
         ("intake_route", k.INTAKE_ROUTES),

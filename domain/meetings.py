@@ -1,0 +1,183 @@
+"""The five kinds of meeting, who convenes them, what may go on their agenda, and the calendar.
+
+支援会議 (Art. 106-6) takes cases without consent because its members are bound to confidentiality;
+重層的支援会議 (Art. 106-4 §2 item 5) refuses them. Regular meetings sit on the 2nd Tuesday of each
+month; a request for the regular meeting of month M must arrive by the 2nd Tuesday of month M-1.
+"""
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+import jpholiday
+
+from domain.access import Dept, Principal, Role
+from domain.fiscal import fiscal_year_bounds
+
+
+class MeetingKind(StrEnum):
+    SUPPORT = "support"  # 支援会議
+    MULTI_AGENCY = "multi_agency"  # 重層的支援会議
+    STAFF = "staff"  # 担当者会議
+    COORDINATION = "coordination"  # 相談支援総合調整会議
+    EMERGENCY = "emergency"  # 緊急会議
+
+
+MEETING_KIND_LABELS: dict[MeetingKind, str] = {
+    MeetingKind.SUPPORT: "支援会議",
+    MeetingKind.MULTI_AGENCY: "重層的支援会議",
+    MeetingKind.STAFF: "担当者会議",
+    MeetingKind.COORDINATION: "相談支援総合調整会議",
+    MeetingKind.EMERGENCY: "緊急会議",
+}
+
+CASE_MEETINGS = frozenset({MeetingKind.SUPPORT, MeetingKind.MULTI_AGENCY})
+
+
+class AgendaPurpose(StrEnum):
+    INFORMATION_SHARING = "information_sharing"  # 情報共有
+    ROLE_ASSIGNMENT = "role_assignment"  # 役割分担
+    PLAN_REVIEW = "plan_review"  # プランの確認
+    PLAN_EVALUATION = "plan_evaluation"  # プランの評価
+    CLOSING = "closing"  # 終結の判断
+
+
+def can_schedule(p: Principal, kind: MeetingKind) -> bool:
+    """access.md: the secretariat schedules 支援会議, 担当者会議 and 相談支援総合調整会議;
+    coordinators and the secretariat schedule 重層的支援会議; only 健康部長 convenes 緊急会議."""
+    if not p.does_case_work:
+        return False
+    if kind is MeetingKind.EMERGENCY:
+        return p.has(Role.DIRECTOR) and p.dept is Dept.HEALTH
+    if kind is MeetingKind.MULTI_AGENCY:
+        return p.has(Role.SECRETARIAT) or p.has(Role.COORDINATOR)
+    return p.has(Role.SECRETARIAT)
+
+
+class AgendaRefusal(StrEnum):
+    NO_CONSENT = "no_consent"
+    NOT_A_CASE_MEETING = "not_a_case_meeting"
+
+
+def agenda_refusal(kind: MeetingKind, *, consent_in_force: bool) -> AgendaRefusal | None:
+    """Why a case may not go on a meeting's agenda, or None when it may."""
+    if kind is MeetingKind.MULTI_AGENCY and not consent_in_force:
+        return AgendaRefusal.NO_CONSENT
+    return None
+
+
+def member_may_read_agenda_item(
+    kind: MeetingKind, *, invited: bool, acknowledged_confidentiality: bool
+) -> bool:
+    """A 支援会議 member reads the agenda item's case summary and the minutes once it has
+    acknowledged the duty of confidentiality; that grants nothing else of the case."""
+    if kind is MeetingKind.SUPPORT:
+        return invited and acknowledged_confidentiality
+    return invited
+
+
+# ---------------------------------------------------------------- the calendar
+
+TUESDAY = calendar.TUESDAY
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th given weekday of a month (n from 1)."""
+    first = date(year, month, 1)
+    offset = (weekday - first.weekday()) % 7
+    day = first + timedelta(days=offset + 7 * (n - 1))
+    if day.month != month:
+        raise ValueError(f"month {year}-{month:02d} has no weekday #{n}")
+    return day
+
+
+def second_tuesday(year: int, month: int) -> date:
+    return nth_weekday(year, month, TUESDAY, 2)
+
+
+def is_year_end_break(day: date) -> bool:
+    """The city's year-end break, 29 December to 3 January."""
+    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+
+
+def is_closed_day(day: date) -> bool:
+    """A day the city hall is closed: weekend, public holiday or the year-end break."""
+    return day.weekday() >= 5 or jpholiday.is_holiday(day) or is_year_end_break(day)
+
+
+@dataclass(frozen=True)
+class RegularDate:
+    day: date
+    holiday_name: str | None  # the public holiday that falls on it, if any
+    year_end_break: bool
+    request_deadline: date  # requests for this meeting must arrive by this day
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.holiday_name is not None or self.year_end_break
+
+
+def request_deadline(meeting_day: date) -> date:
+    """Requests for the regular meeting of month M are due by the 2nd Tuesday of month M-1."""
+    year, month = (meeting_day.year, meeting_day.month - 1) if meeting_day.month > 1 else (
+        meeting_day.year - 1,
+        12,
+    )
+    return second_tuesday(year, month)
+
+
+def regular_dates(fiscal_year: int) -> list[RegularDate]:
+    """The regular meeting days (2nd Tuesday of each month) of a fiscal year, April to March."""
+    first, _ = fiscal_year_bounds(fiscal_year)
+    dates = []
+    for i in range(12):
+        year, month = first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1
+        day = second_tuesday(year, month)
+        dates.append(
+            RegularDate(
+                day=day,
+                holiday_name=jpholiday.is_holiday_name(day),
+                year_end_break=is_year_end_break(day),
+                request_deadline=request_deadline(day),
+            )
+        )
+    return dates
+
+
+def request_on_time(requested_on: date, meeting_day: date, *, regular: bool) -> bool:
+    """Ad hoc meetings take requests any time; regular ones by the deadline (inclusive)."""
+    return not regular or requested_on <= request_deadline(meeting_day)
+
+
+# ---------------------------------------------------------------- counting
+
+
+@dataclass(frozen=True)
+class Review:
+    """One case discussed at one meeting (an agenda item)."""
+
+    meeting_id: int
+    kind: MeetingKind
+    case_id: int
+
+
+@dataclass(frozen=True)
+class CaseCount:
+    distinct_cases: int  # 実件数
+    reviews: int  # 延べ件数
+
+
+def count_cases(reviews: Iterable[Review], kind: MeetingKind) -> CaseCount:
+    """実件数 counts each case once; 延べ件数 counts each (meeting, case) once."""
+    pairs = {(r.meeting_id, r.case_id) for r in reviews if r.kind is kind}
+    return CaseCount(distinct_cases=len({case for _, case in pairs}), reviews=len(pairs))
+
+
+def count_by_field(attendances: Iterable[tuple[int, str]]) -> dict[str, int]:
+    """Agencies attending (cumulative): (meeting id, agency field) per attending agency."""
+    counts: dict[str, int] = {}
+    for _meeting, field in attendances:
+        counts[field] = counts.get(field, 0) + 1
+    return counts
