@@ -189,6 +189,7 @@ def requires(*scopes: Scope) -> Any:
 ReadCases = Annotated[Context, requires(Scope.CASES_READ)]
 WriteCases = Annotated[Context, requires(Scope.CASES_READ, Scope.CASES_WRITE)]
 WriteConsent = Annotated[Context, requires(Scope.CASES_READ, Scope.CONSENT_WRITE)]
+WriteReferrals = Annotated[Context, requires(Scope.CASES_READ, Scope.REFERRALS_WRITE)]
 ReadMaster = Annotated[Context, requires(Scope.MASTER_READ)]
 Admin = Annotated[Context, requires(Scope.ADMIN)]
 ReadAudit = Annotated[Context, requires(Scope.AUDIT_READ)]

@@ -15,7 +15,18 @@ from api.auth.tokens import TokenKeys, new_secret
 from api.db import Database
 from api.errors import PROBLEM_JSON, FieldError, Problem, install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from api.routes import admin, audit, auth, cases, master, system
+from api.routes import (
+    admin,
+    audit,
+    auth,
+    cases,
+    master,
+    meetings,
+    notices,
+    plans,
+    referrals,
+    system,
+)
 from api.settings import Environment, Settings, get_settings
 
 API_VERSION = "0.1.0"
@@ -38,6 +49,9 @@ TAGS = [
     {"name": "consent", "description": "本人同意 / Consent"},
     {"name": "team", "description": "支援チーム / Support team"},
     {"name": "timeline", "description": "支援経過 / Contact log"},
+    {"name": "referrals", "description": "つなぎ（紹介） / Referrals"},
+    {"name": "plans", "description": "支援プラン / Support plans"},
+    {"name": "meetings", "description": "会議（支援会議・重層的支援会議ほか） / Meetings"},
     {"name": "master", "description": "マスタデータ / Master data"},
     {"name": "admin", "description": "利用者・連携クライアント管理 / Users and API clients"},
     {"name": "audit", "description": "監査ログ / Audit log"},
@@ -151,7 +165,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     app.state.token_keys = token_keys(settings)
     install_error_handlers(app)
-    for module in (auth, cases, master, admin, audit, system):
+    for module in (auth, cases, referrals, plans, meetings, notices, master, admin, audit, system):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
