@@ -15,7 +15,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from api.models import Case, CaseMember, Consent, ConsentScopeOrg, TeamMembership, User
+from api.models import (
+    AgendaItem,
+    Attendee,
+    Case,
+    CaseMember,
+    Consent,
+    ConsentScopeOrg,
+    Meeting,
+    Referral,
+    TeamMembership,
+    User,
+)
 from conftest import Api
 from domain.access import Role
 
@@ -69,6 +80,8 @@ RELATIONS = [
     "team_membership_ended",  # consent covers the team, membership ended yesterday
     "coordinator_assigned",  # the case's coordinator is the principal (case in the west)
     "coordinator_area",  # the household lives in the east area
+    "open_referral",  # a referral to the principal's org awaits its answer (rule 5: not the case)
+    "support_meeting_seat",  # the org sits on a 支援会議 with the case on its agenda, acknowledged
     "unrelated",
 ]
 
@@ -346,6 +359,48 @@ def _build_case(
     else:
         consent(main, whole=False, orgs=("nozei",))  # consent, but not covering the principal
     mother_consent = consent(mother, whole=True)
+
+    if relation == "open_referral":
+        session.add(
+            Referral(
+                case_id=case.id,
+                from_org_code=BASE_ORG,
+                from_sub="matrix",
+                to_org_code=org,
+                reason="つなぎ",
+                urgency="normal",
+                summary="要約のみ",
+                status="sent",
+            )
+        )
+    if relation == "support_meeting_seat":
+        meeting = Meeting(
+            kind="support",
+            regular=False,
+            day=TODAY,
+            status="scheduled",
+            organiser_org_code="kyosei",
+            organiser_sub="matrix",
+        )
+        session.add(meeting)
+        session.flush()
+        session.add_all(
+            [
+                AgendaItem(
+                    meeting_id=meeting.id,
+                    case_id=case.id,
+                    position=1,
+                    purpose="information_sharing",
+                    summary="支援会議の資料",
+                ),
+                Attendee(
+                    meeting_id=meeting.id,
+                    org_code=org,
+                    notice_channel="email",
+                    confidentiality_acknowledged_at=now,
+                ),
+            ]
+        )
 
     membership_id = None
     if relation in TEAM_RELATIONS:
