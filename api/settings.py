@@ -5,7 +5,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +41,18 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 1_048_576
     cors_origins: list[str] = Field(default_factory=list)
+
+    # Meeting notices (開催通知) by e-mail. Without smtp_host, sending an e-mail notice is refused
+    # (503), never reported as sent.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "tsunagu@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    # Who issues the city units' notices ("国分寺市 健康部 地域共生推進課").
+    municipality_name: str = "国分寺市"
 
     @property
     def resolved_database_url(self) -> str:

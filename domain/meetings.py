@@ -181,3 +181,137 @@ def count_by_field(attendances: Iterable[tuple[int, str]]) -> dict[str, int]:
     for _meeting, field in attendances:
         counts[field] = counts.get(field, 0) + 1
     return counts
+
+
+# ---------------------------------------------------------------- running a meeting
+# (added with the meetings API: labels, status, organiser and reader rules, decisions, schedules)
+
+AGENDA_PURPOSE_LABELS: dict[AgendaPurpose, str] = {
+    AgendaPurpose.INFORMATION_SHARING: "情報共有",
+    AgendaPurpose.ROLE_ASSIGNMENT: "役割分担",
+    AgendaPurpose.PLAN_REVIEW: "プランの確認",
+    AgendaPurpose.PLAN_EVALUATION: "プランの評価",
+    AgendaPurpose.CLOSING: "終結の判断",
+}
+
+
+class MeetingStatus(StrEnum):
+    SCHEDULED = "scheduled"  # 開催予定
+    HELD = "held"  # 開催済み
+    CANCELLED = "cancelled"  # 中止
+
+
+MEETING_STATUS_LABELS: dict[MeetingStatus, str] = {
+    MeetingStatus.SCHEDULED: "開催予定",
+    MeetingStatus.HELD: "開催済み",
+    MeetingStatus.CANCELLED: "中止",
+}
+
+
+def can_change_meeting_status(
+    current: MeetingStatus, target: MeetingStatus, *, day: date, today: date
+) -> bool:
+    """A scheduled meeting is held (on or after its day) or cancelled; both are final."""
+    if current is not MeetingStatus.SCHEDULED:
+        return False
+    if target is MeetingStatus.HELD:
+        return day <= today
+    return target is MeetingStatus.CANCELLED
+
+
+def is_organiser(
+    p: Principal, kind: MeetingKind, *, organiser_org: str | None, organiser_sub: str
+) -> bool:
+    """The person who scheduled the meeting, or a colleague in the same unit who may schedule
+    that kind too (the secretariat's staff, a 社協 office's coordinators)."""
+    if not p.does_case_work:
+        return False
+    if p.sub == organiser_sub:
+        return True
+    return p.org is not None and p.org == organiser_org and can_schedule(p, kind)
+
+
+def may_see_meeting(p: Principal, *, organiser: bool, invited: bool) -> bool:
+    """Day, time and place: the organiser, the invited, and the secretariat (which runs them)."""
+    if not p.does_case_work:
+        return False
+    return organiser or invited or p.has(Role.SECRETARIAT)
+
+
+def member_may_read_item(
+    kind: MeetingKind, *, invited: bool, acknowledged_confidentiality: bool, consent_covers: bool
+) -> bool:
+    """What an invited member who may not otherwise read the case sees of an agenda item (its
+    summary and purpose). Without consent a case is shared only inside a 支援会議, whose members
+    have acknowledged their duty of confidentiality; at any other meeting the main person's
+    consent in force must cover the member."""
+    if not member_may_read_agenda_item(
+        kind, invited=invited, acknowledged_confidentiality=acknowledged_confidentiality
+    ):
+        return False
+    return kind is MeetingKind.SUPPORT or consent_covers
+
+
+class DecisionKind(StrEnum):
+    ROLE_ASSIGNMENT = "role_assignment"  # 役割分担
+    SUPPORT_POLICY = "support_policy"  # 支援方針
+    MONITORING_PERIOD = "monitoring_period"  # モニタリング期間
+    PLAN_APPROVAL = "plan_approval"  # プランの承認（支援決定）
+    CLOSE_CASE = "close_case"  # 終結
+    SUSPEND_CASE = "suspend_case"  # 中断
+
+
+DECISION_KIND_LABELS: dict[DecisionKind, str] = {
+    DecisionKind.ROLE_ASSIGNMENT: "役割分担",
+    DecisionKind.SUPPORT_POLICY: "支援方針",
+    DecisionKind.MONITORING_PERIOD: "モニタリング期間",
+    DecisionKind.PLAN_APPROVAL: "プランの承認",
+    DecisionKind.CLOSE_CASE: "終結",
+    DecisionKind.SUSPEND_CASE: "中断",
+}
+
+CASE_STATUS_DECISIONS = frozenset({DecisionKind.CLOSE_CASE, DecisionKind.SUSPEND_CASE})
+
+
+def may_record_decision(kind: MeetingKind, decision: DecisionKind) -> bool:
+    """Closing or suspending a case is decided only by a 重層的支援会議 or a 支援会議; a plan is
+    approved only by a 重層的支援会議; the other decisions may come from any meeting."""
+    if decision in CASE_STATUS_DECISIONS:
+        return kind in CASE_MEETINGS
+    if decision is DecisionKind.PLAN_APPROVAL:
+        return kind is MeetingKind.MULTI_AGENCY
+    return True
+
+
+def is_schedule_day(day: date, *, week_of_month: int, weekday: int) -> bool:
+    """Whether a day is the schedule's n-th weekday of its month (e.g. the 2nd Tuesday)."""
+    if day.weekday() != weekday:
+        return False
+    return (day.day - 1) // 7 + 1 == week_of_month
+
+
+def schedule_dates(fiscal_year: int, *, week_of_month: int, weekday: int) -> list[RegularDate]:
+    """The regular days of a schedule kept as data (n-th weekday of each month), April to March;
+    ``regular_dates`` is the Kokubunji schedule (2nd Tuesday). Deadlines follow the request rule."""
+    first, _ = fiscal_year_bounds(fiscal_year)
+    dates = []
+    for i in range(12):
+        year, month = first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1
+        try:
+            day = nth_weekday(year, month, weekday, week_of_month)
+        except ValueError:
+            continue  # a 5th weekday some months lack
+        dates.append(
+            RegularDate(
+                day=day,
+                holiday_name=jpholiday.is_holiday_name(day),
+                year_end_break=is_year_end_break(day),
+                request_deadline=request_deadline(day),
+            )
+        )
+    return dates
+
+
+def japanese_date(day: date) -> str:
+    """A date as staff write it in Japanese text: 2024年1月9日."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -3,6 +3,8 @@
 from datetime import date, timedelta
 from enum import StrEnum
 
+from domain.access import Principal, Role
+
 
 class PlanStatus(StrEnum):
     DRAFT = "draft"  # 作成中
@@ -88,3 +90,101 @@ def _days_in_month(year: int, month: int) -> int:
 
 def is_monitoring_overdue(next_due: date | None, today: date) -> bool:
     return next_due is not None and next_due < today
+
+
+# ---------------------------------------------------------------- additions for the plan API
+
+# A case has at most one plan in one of these states at a time (a revision replaces it).
+OPEN_STATUSES = frozenset({_P.DRAFT, _P.PROPOSED, _P.APPROVED, _P.MONITORING})
+# The states from which a revision (a new draft version) may be made.
+REVISABLE = frozenset(s for s, targets in PLAN_TRANSITIONS.items() if _P.REPLACED in targets)
+# A monitoring date is "due" from this many days before it.
+DUE_SOON_DAYS = 14
+
+
+class AgreementMethod(StrEnum):
+    WRITTEN = "written"  # 書面（署名）
+    ORAL = "oral"  # 口頭
+
+
+class MonitoringState(StrEnum):
+    DUE = "due"  # 近日中（14日以内）
+    OVERDUE = "overdue"  # 期限超過
+
+
+def can_write_plan(p: Principal, case_readable: bool) -> bool:
+    """Write or revise a plan (access.md): a coordinator or the secretariat who may read the case."""
+    return (
+        case_readable and p.does_case_work and (p.has(Role.COORDINATOR) or p.has(Role.SECRETARIAT))
+    )
+
+
+def can_record_monitoring(p: Principal, case_readable: bool, item_orgs: frozenset[str]) -> bool:
+    """A monitoring record: whoever may write the plan, or a unit or agency with an item in it
+    that may read the case."""
+    if can_write_plan(p, case_readable):
+        return True
+    return case_readable and p.does_case_work and p.org is not None and p.org in item_orgs
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` months; a day that does not exist falls on the month's last."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, _days_in_month(year, month)))
+
+
+def default_plan_end(start: date) -> date:
+    """The end of a plan that names none: one year after its start."""
+    return add_months(start, 12)
+
+
+def first_monitoring_date(start: date, every_months: int, until: date) -> date | None:
+    """The first monitoring date of a plan that starts monitoring, or None when none falls
+    before its end."""
+    dates = monitoring_due_dates(start, every_months, until)
+    return dates[0] if dates else None
+
+
+def next_monitoring_after(
+    start: date, every_months: int, until: date, monitored_on: date, current: date | None = None
+) -> date | None:
+    """The monitoring date that follows a monitoring done on ``monitored_on``.
+
+    It is the first due date strictly after the monitoring; a monitoring done while ``current``
+    is due (from ``DUE_SOON_DAYS`` before it) counts for ``current``, and one done earlier is an
+    extra check that leaves ``current`` as it is. The schedule never moves back (a record entered
+    late for an earlier day); None when no due date is left before ``until``.
+    """
+    if current is not None and monitored_on < current - timedelta(days=DUE_SOON_DAYS):
+        return current
+    floor = monitored_on if current is None else max(monitored_on, current)
+    for due in monitoring_due_dates(start, every_months, until):
+        if due > floor:
+            return due
+    return None
+
+
+def monitoring_state(next_due: date | None, today: date) -> MonitoringState | None:
+    """Overdue when the date has passed, due when it falls within ``DUE_SOON_DAYS``."""
+    if next_due is None:
+        return None
+    if next_due < today:
+        return MonitoringState.OVERDUE
+    if next_due <= today + timedelta(days=DUE_SOON_DAYS):
+        return MonitoringState.DUE
+    return None
+
+
+def goal_problems(terms: list[GoalTerm]) -> list[str]:
+    """What is wrong with a plan's goals: at least one long-term goal is needed."""
+    if GoalTerm.LONG not in terms:
+        return ["長期目標を1つ以上設定してください。"]
+    return []
+
+
+def lead_problems(is_lead: list[bool]) -> list[str]:
+    """What is wrong with a plan's items: when there are any, exactly one is the 主担当."""
+    if is_lead and sum(is_lead) != 1:
+        return ["支援内容のうち1つだけを主担当（isLead）にしてください。"]
+    return []

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from domain.access import Principal
+
 
 class ReferralStatus(StrEnum):
     SENT = "sent"  # 依頼中
@@ -79,3 +81,40 @@ def is_overdue(referral: ReferralFacts, today: date) -> bool:
         and referral.due_date is not None
         and referral.due_date < today
     )
+
+
+# ---------------------------------------------------------------- who reads and who acts
+
+
+def can_read_referral(p: Principal, referral_to_org: str, *, case_readable: bool) -> bool:
+    """A referral is read by the sender side (whoever may read its case by access.md rules 1-4)
+    and by the addressed unit or agency, in every status: it is that org's own record of what it
+    was asked and what it answered. The addressed org reads the referral, never more of the case;
+    admins and auditors read neither."""
+    if not p.does_case_work:
+        return False
+    return case_readable or (p.org is not None and p.org == referral_to_org)
+
+
+def referral_parties(p: Principal, referral_to_org: str, *, can_send: bool) -> frozenset[Party]:
+    """The sides ``p`` may act for: the addressed org (recipient) answers, and those who may send
+    a referral on the case (``domain.access.can_send_referral``) act for the sender. The addressed
+    org never acts for the sender, even once it may edit the case: nobody refers to itself, so it
+    declines or reports back instead of withdrawing."""
+    if not p.does_case_work:
+        return frozenset()
+    parties: set[Party] = set()
+    if p.org is not None and p.org == referral_to_org:
+        parties.add(Party.RECIPIENT)
+    if can_send and p.org != referral_to_org:
+        parties.add(Party.SENDER)
+    return frozenset(parties)
+
+
+def allowed_actions(current: ReferralStatus, parties: frozenset[Party]) -> list[ReferralAction]:
+    """The actions the state machine lets any of ``parties`` take now, in declaration order."""
+    return [
+        action
+        for action in ReferralAction
+        if any(next_status(current, action, party) is not None for party in parties)
+    ]

@@ -10,9 +10,10 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from api.errors import not_found
-from api.models import Case, CaseMember, Consent, ConsentScopeOrg, TeamMembership
+from api.models import Case, CaseMember, Consent, ConsentScopeOrg, Referral, TeamMembership
 from domain.access import CaseFacts, Principal, ReadableCases, readable_cases
 from domain.consent import ConsentDecision, ConsentFacts
+from domain.referrals import AWAITING_ANSWER
 
 
 def consent_facts(consent: Consent | None) -> ConsentFacts | None:
@@ -50,6 +51,17 @@ def load_facts(session: Session, case: Case, today: date) -> tuple[CaseFacts, di
     main_id = session.scalar(
         select(CaseMember.id).where(CaseMember.case_id == case.id, CaseMember.is_main)
     )
+    # access.md rule 5: the orgs a referral of this case still waits on an answer from.
+    referral_orgs = frozenset(
+        session.scalars(
+            select(Referral.to_org_code)
+            .where(
+                Referral.case_id == case.id,
+                Referral.status.in_(sorted(st.value for st in AWAITING_ANSWER)),
+            )
+            .distinct()
+        )
+    )
     facts = CaseFacts(
         opened_by_org=case.opened_by_org_code,
         lead_org=case.lead_org_code,
@@ -57,6 +69,7 @@ def load_facts(session: Session, case: Case, today: date) -> tuple[CaseFacts, di
         area=case.area_code,
         active_team_orgs=team_orgs,
         main_consent=consent_facts(consents.get(main_id)) if main_id is not None else None,
+        open_referral_orgs=referral_orgs,
     )
     return facts, consents
 

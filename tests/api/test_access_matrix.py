@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from api.clock import today
 from api.models import (
     AgendaItem,
     Attendee,
@@ -30,7 +31,7 @@ from api.models import (
 from conftest import Api
 from domain.access import Role
 
-TODAY = date.today()
+TODAY = today()  # the service's day (Asia/Tokyo), not the machine's
 BASE_ORG = "hoiku_yochien"  # opens and leads every matrix case unless a relation says otherwise
 WEST_TOWN = "tokura"
 EAST_TOWN = "honcho"
@@ -124,6 +125,7 @@ class MatrixCase:
     mother_member_id: int
     mother_consent_id: int
     team_membership_id: int | None
+    meeting_id: int = 0  # an upcoming ad hoc 支援会議 that takes requests
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class Endpoint:
     path: Callable[[MatrixCase], str]
     body: Callable[[MatrixCase], dict[str, Any] | None]
     ok: int
-    kind: str  # "read", "list", "edit", "consent"
+    kind: str  # "read", "list", "edit", "consent", "plan"
     if_match: bool = False
 
 
@@ -221,6 +223,53 @@ ENDPOINTS = [
         "edit",
     ),
     Endpoint(
+        "listCaseReferrals",
+        "GET",
+        lambda c: f"/cases/{c.id}/referrals",
+        lambda c: None,
+        200,
+        "read",
+    ),
+    Endpoint(
+        "createReferral",
+        "POST",
+        lambda c: f"/cases/{c.id}/referrals",
+        lambda c: {
+            "toOrg": "kikan_sodan",
+            "reason": "障害福祉サービスの相談",
+            "urgency": "normal",
+            "summary": "本人の障害福祉サービス利用について",
+        },
+        201,
+        "edit",
+    ),
+    Endpoint("listPlans", "GET", lambda c: f"/cases/{c.id}/plans", lambda c: None, 200, "read"),
+    Endpoint(
+        "createPlan",
+        "POST",
+        lambda c: f"/cases/{c.id}/plans",
+        lambda c: {
+            "assessmentSummary": "母の介護と長男の社会参加",
+            "goals": [{"term": "long", "text": "母子が地域で安心して暮らす"}],
+            "monitoringEveryMonths": 3,
+        },
+        201,
+        "plan",
+    ),
+    Endpoint(
+        "createMeetingRequest",
+        "POST",
+        lambda c: f"/cases/{c.id}/meeting-requests",
+        lambda c: {
+            "kind": "support",
+            "meetingId": c.meeting_id,
+            "purpose": "information_sharing",
+            "note": "情報共有のため",
+        },
+        201,
+        "edit",
+    ),
+    Endpoint(
         "recordConsent",
         "POST",
         lambda c: f"/cases/{c.id}/members/{c.main_member_id}/consents",
@@ -257,6 +306,10 @@ def expected_status(principal: PrincipalSpec, relation: str, endpoint: Endpoint)
         return 200 if endpoint.kind == "list" else 404
     if endpoint.kind == "consent" and level is not Level.MANAGE:
         return 403
+    if endpoint.kind == "plan" and not (
+        {Role.SECRETARIAT, Role.COORDINATOR} & set(principal.roles)
+    ):
+        return 403  # plans are written by coordinators and the secretariat only
     if endpoint.name == "updateTeamMember" and relation not in TEAM_RELATIONS:
         return 404  # no membership of the caller's org to change: the case has none
     return endpoint.ok
@@ -439,6 +492,16 @@ def world(module_api: Api) -> Iterator[World]:
             headers[p.name] = api.login(f"matrix.{p.name}")
     cases: dict[tuple[str, str, str], MatrixCase] = {}
     with api.db.sessions() as session, session.begin():
+        upcoming = Meeting(
+            kind="support",
+            regular=False,
+            day=TODAY + timedelta(days=7),
+            status="scheduled",
+            organiser_org_code="kyosei",
+            organiser_sub="matrix",
+        )
+        session.add(upcoming)
+        session.flush()
         coordinator_id = session.scalar(
             select(User.id).where(User.username == "matrix.coordinator")
         )
@@ -448,9 +511,9 @@ def world(module_api: Api) -> Iterator[World]:
                 # Reads share one case per cell; each write gets a case of its own.
                 for key in ["read", *(e.name for e in ENDPOINTS if e.kind not in READ_KINDS)]:
                     seq += 1
-                    cases[(p.name, relation, key)] = _build_case(
-                        session, seq, p, relation, coordinator_id
-                    )
+                    built = _build_case(session, seq, p, relation, coordinator_id)
+                    built.meeting_id = upcoming.id
+                    cases[(p.name, relation, key)] = built
     yield World(api, headers, cases)
 
 

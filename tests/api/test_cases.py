@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from api.clock import today
 from api.models import AuditEvent, Case, CaseMember, Consent, User
 from api.services.case_access import load_facts
 from api.services.cases import next_case_number
 from conftest import Api, household
 from domain.access import Dept, Principal, PrincipalKind, Role, can_read_case, scopes_for
 
-TODAY = date.today()
+TODAY = today()  # the service's day (Asia/Tokyo), not the machine's
 
 
 def _secretariat(api: Api) -> dict[str, str]:

@@ -61,7 +61,12 @@ def _generator() -> str:
 def sdk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sdk]:
     out = tmp_path_factory.mktemp("sdk")
     config = out / "config.yaml"
-    config.write_text("post_hooks: []\n", encoding="utf-8")  # no ruff formatting of the output
+    # No ruff formatting of the output; the notice PDF (application/pdf) comes back as a File,
+    # as integrators would configure it (the generator knows only application/octet-stream).
+    config.write_text(
+        "post_hooks: []\ncontent_type_overrides:\n  application/pdf: application/octet-stream\n",
+        encoding="utf-8",
+    )
     started = time.monotonic()
     result = subprocess.run(
         [

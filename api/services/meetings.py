@@ -1,0 +1,1412 @@
+"""Meeting use cases: schedules, meetings, requests and screening, agenda, attendees,
+confidentiality, minutes, decisions and the statistics the city reports.
+
+A meeting is seen by its organiser, its invited units, agencies and users, and the secretariat;
+anyone else gets 404. A 支援会議 takes cases without consent: its members read an agenda item's
+summary (and the minutes) once they have acknowledged their duty of confidentiality, every such
+read audited with the meeting as its purpose, and nothing else of the case.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.clock import now
+from api.errors import AppError, FieldError, forbidden, not_found
+from api.models import (
+    AgencyField,
+    AgendaItem,
+    Attendee,
+    Case,
+    Decision,
+    Meeting,
+    MeetingRequest,
+    MeetingSchedule,
+    Organization,
+    SupportPlan,
+    TeamMembership,
+    User,
+)
+from api.schemas import meetings as s
+from api.schemas.base import decode_cursor, encode_cursor
+from api.services.case_access import get_case_row, load_facts
+from api.services.cases import _readable
+from api.services.context import Context
+from domain.access import FULL_READ, CaseFacts, PrincipalKind, Role, can_edit_case, read_basis
+from domain.case_status import STATUS_LABELS, CaseStatus, can_transition
+from domain.consent import consent_covers
+from domain.meetings import (
+    AGENDA_PURPOSE_LABELS,
+    CASE_MEETINGS,
+    DECISION_KIND_LABELS,
+    MEETING_KIND_LABELS,
+    MEETING_STATUS_LABELS,
+    AgendaPurpose,
+    AgendaRefusal,
+    DecisionKind,
+    MeetingKind,
+    MeetingStatus,
+    Review,
+    agenda_refusal,
+    can_change_meeting_status,
+    can_schedule,
+    count_by_field,
+    count_cases,
+    is_organiser,
+    is_schedule_day,
+    japanese_date,
+    may_record_decision,
+    may_see_meeting,
+    member_may_read_agenda_item,
+    member_may_read_item,
+    request_deadline,
+    request_on_time,
+    schedule_dates,
+)
+
+WEEKDAYS_JA = "月火水木金土日"
+
+
+def _purpose(meeting_id: int) -> str:
+    """The audit purpose of access that came through a meeting."""
+    return f"meeting:{meeting_id}"
+
+
+def _validation(field: str, code: str, detail_ja: str, detail_en: str) -> AppError:
+    return AppError(
+        "validation-error",
+        detail_ja,
+        detail_en,
+        errors=[FieldError(field=field, message=detail_ja, code=code)],
+    )
+
+
+def _conflict(detail_ja: str, detail_en: str) -> AppError:
+    return AppError("conflict", detail_ja, detail_en)
+
+
+def _consent_in_force(facts: CaseFacts, today: date) -> bool:
+    return facts.main_consent is not None and facts.main_consent.is_in_force(today)
+
+
+# ---------------------------------------------------------------- guards
+
+
+@dataclass
+class MeetingView:
+    """A meeting and what the caller is to it."""
+
+    meeting: Meeting
+    kind: MeetingKind
+    organiser: bool
+    invited: bool
+    acknowledged: bool
+
+    @property
+    def id(self) -> int:
+        return self.meeting.id
+
+
+def _invitations(ctx: Context, meeting_id: int) -> list[Attendee]:
+    """The attendee rows that invite the caller: its own, or its unit's / agency's."""
+    p = ctx.principal
+    conditions = [Attendee.user_id == p.sub]
+    if p.org is not None:
+        conditions.append(Attendee.org_code == p.org)
+    return list(
+        ctx.session.scalars(
+            select(Attendee)
+            .where(Attendee.meeting_id == meeting_id, or_(*conditions))
+            .order_by(Attendee.id)
+        )
+    )
+
+
+def _view(ctx: Context, meeting: Meeting) -> MeetingView:
+    kind = MeetingKind(meeting.kind)
+    rows = _invitations(ctx, meeting.id) if ctx.principal.does_case_work else []
+    return MeetingView(
+        meeting=meeting,
+        kind=kind,
+        organiser=is_organiser(
+            ctx.principal,
+            kind,
+            organiser_org=meeting.organiser_org_code,
+            organiser_sub=meeting.organiser_sub,
+        ),
+        invited=bool(rows),
+        # The duty binds a person: only the caller's own acknowledgement counts.
+        acknowledged=any(
+            r.user_id == ctx.principal.sub and r.confidentiality_acknowledged_at is not None
+            for r in rows
+        ),
+    )
+
+
+def _visible(
+    ctx: Context, meeting_id: int, action: str, *, for_update: bool = False
+) -> MeetingView:
+    meeting = ctx.session.get(Meeting, meeting_id, with_for_update=for_update)
+    if meeting is None:
+        ctx.audit.record_refusal(action, "meeting", meeting_id, detail={"exists": False})
+        raise not_found("会議", "meeting")
+    view = _view(ctx, meeting)
+    if not may_see_meeting(ctx.principal, organiser=view.organiser, invited=view.invited):
+        ctx.audit.record_refusal(action, "meeting", meeting_id)
+        raise not_found("会議", "meeting")
+    return view
+
+
+def _organised(ctx: Context, meeting_id: int, action: str) -> MeetingView:
+    view = _visible(ctx, meeting_id, action, for_update=True)
+    if not view.organiser:
+        ctx.audit.record_refusal(action, "meeting", meeting_id)
+        raise forbidden(
+            "この操作ができるのは会議の主催者だけです。",
+            "Only the meeting's organiser may do this.",
+        )
+    return view
+
+
+def _not_cancelled(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CANCELLED.value:
+        raise _conflict("中止された会議は変更できません。", "The meeting is cancelled.")
+
+
+def _on_or_after_the_day(ctx: Context, meeting: Meeting, what_ja: str, what_en: str) -> None:
+    if meeting.day > ctx.today:
+        raise _conflict(
+            f"開催日（{japanese_date(meeting.day)}）より前に{what_ja}は記録できません。",
+            f"{what_en} cannot be recorded before the meeting day ({meeting.day.isoformat()}).",
+        )
+
+
+def etag(meeting: Meeting) -> str:
+    return f'"m{meeting.id}.{meeting.version}"'
+
+
+def check_if_match(meeting: Meeting, if_match: str | None) -> None:
+    if not if_match or if_match.strip() == "*":
+        raise AppError(
+            "precondition-required",
+            "会議の最新の内容を取得し、その ETag を If-Match ヘッダーに付けて送ってください。",
+            "Send the meeting's current ETag in If-Match.",
+        )
+    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if etag(meeting) not in candidates:
+        raise AppError(
+            "precondition-failed",
+            "この会議は他の人が先に更新しました。最新の内容を読み込み直してから、もう一度保存してください。",
+            "The meeting was changed by someone else; reload it and apply your change again.",
+            headers={"ETag": etag(meeting)},
+        )
+
+
+def _flush(ctx: Context) -> None:
+    try:
+        ctx.session.flush()
+    except StaleDataError as exc:
+        raise AppError(
+            "precondition-failed",
+            "他の人が先に更新しました。最新の内容を読み込み直してください。",
+            "The record was changed concurrently; reload it.",
+        ) from exc
+
+
+# ---------------------------------------------------------------- schedules
+
+
+def _schedule_description(row: MeetingSchedule) -> str:
+    return (
+        f"毎月第{row.week_of_month}{WEEKDAYS_JA[row.weekday]}曜日 "
+        f"{row.start_time:%H:%M}～{row.end_time:%H:%M}"
+    )
+
+
+def _schedule_out(row: MeetingSchedule) -> s.ScheduleOut:
+    kind = MeetingKind(row.kind)
+    return s.ScheduleOut(
+        kind=kind,
+        kind_label=MEETING_KIND_LABELS[kind],
+        week_of_month=row.week_of_month,
+        weekday=row.weekday,
+        description=_schedule_description(row),
+        start_time=row.start_time,
+        end_time=row.end_time,
+        place=row.place,
+    )
+
+
+def list_meeting_schedules(ctx: Context) -> list[s.ScheduleOut]:
+    rows = ctx.session.scalars(select(MeetingSchedule)).all()
+    order = list(MeetingKind)
+    return [_schedule_out(r) for r in sorted(rows, key=lambda r: order.index(MeetingKind(r.kind)))]
+
+
+def _schedule_of(ctx: Context, kind: MeetingKind) -> MeetingSchedule | None:
+    return ctx.session.get(MeetingSchedule, kind.value)
+
+
+def list_regular_dates(ctx: Context, kind: MeetingKind, fiscal_year: int) -> s.RegularDatesOut:
+    row = _schedule_of(ctx, kind)
+    if row is None:
+        raise not_found(f"{MEETING_KIND_LABELS[kind]}の定例日の設定", "regular schedule")
+    dates = schedule_dates(fiscal_year, week_of_month=row.week_of_month, weekday=row.weekday)
+    return s.RegularDatesOut(
+        kind=kind,
+        fiscal_year=fiscal_year,
+        dates=[
+            s.RegularDateOut(
+                day=d.day,
+                holiday_name=d.holiday_name,
+                year_end_break=d.year_end_break,
+                needs_attention=d.needs_attention,
+                request_deadline=d.request_deadline,
+            )
+            for d in dates
+        ],
+    )
+
+
+def _check_regular_day(ctx: Context, kind: MeetingKind, day: date) -> MeetingSchedule:
+    row = _schedule_of(ctx, kind)
+    if row is None:
+        raise _validation(
+            "regular",
+            "no_regular_schedule",
+            f"{MEETING_KIND_LABELS[kind]}には定例日が登録されていません。臨時開催として登録してください。",
+            f"{kind} has no regular schedule; schedule it as an ad hoc meeting.",
+        )
+    if not is_schedule_day(day, week_of_month=row.week_of_month, weekday=row.weekday):
+        raise _validation(
+            "day",
+            "not_a_regular_date",
+            f"{japanese_date(day)}は{MEETING_KIND_LABELS[kind]}の定例日"
+            f"（{_schedule_description(row)}）ではありません。臨時開催として登録してください。",
+            f"{day.isoformat()} is not a regular date of the {kind} schedule.",
+        )
+    return row
+
+
+def _no_second_regular(ctx: Context, kind: MeetingKind, day: date, except_id: int | None) -> None:
+    stmt = select(Meeting.id).where(
+        Meeting.kind == kind.value,
+        Meeting.day == day,
+        Meeting.regular.is_(True),
+        Meeting.status != MeetingStatus.CANCELLED.value,
+    )
+    if except_id is not None:
+        stmt = stmt.where(Meeting.id != except_id)
+    if ctx.session.scalar(stmt.limit(1)) is not None:
+        raise _conflict(
+            f"{japanese_date(day)}の{MEETING_KIND_LABELS[kind]}（定例）は既に登録されています。",
+            f"A regular {kind} meeting on {day.isoformat()} already exists.",
+        )
+
+
+# ---------------------------------------------------------------- meetings
+
+
+def _org_name(ctx: Context, code: str | None) -> str | None:
+    if code is None:
+        return None
+    return ctx.session.scalar(select(Organization.name).where(Organization.code == code))
+
+
+def _summary_out(meeting: Meeting, org_name: str | None) -> s.MeetingSummary:
+    kind, status = MeetingKind(meeting.kind), MeetingStatus(meeting.status)
+    return s.MeetingSummary(
+        id=meeting.id,
+        kind=kind,
+        kind_label=MEETING_KIND_LABELS[kind],
+        regular=meeting.regular,
+        day=meeting.day,
+        start_time=meeting.start_time,
+        end_time=meeting.end_time,
+        place=meeting.place,
+        status=status,
+        status_label=MEETING_STATUS_LABELS[status],
+        organiser_org=meeting.organiser_org_code,
+        organiser_org_name=org_name,
+        request_deadline=request_deadline(meeting.day) if meeting.regular else None,
+    )
+
+
+def _may_read_minutes(ctx: Context, view: MeetingView) -> bool:
+    if view.organiser or ctx.principal.has(Role.SECRETARIAT):
+        return True
+    return member_may_read_agenda_item(
+        view.kind, invited=view.invited, acknowledged_confidentiality=view.acknowledged
+    )
+
+
+def _agenda_case_ids(ctx: Context, meeting_id: int) -> list[int]:
+    return list(
+        ctx.session.scalars(
+            select(AgendaItem.case_id)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .distinct()
+            .order_by(AgendaItem.case_id)
+        )
+    )
+
+
+def _record_per_case(ctx: Context, action: str, meeting_id: int) -> None:
+    """Minutes concern every case on the agenda: one audit entry per case."""
+    case_ids: list[int | None] = [*_agenda_case_ids(ctx, meeting_id)] or [None]
+    for case_id in case_ids:
+        ctx.audit.record(
+            action, "meeting", meeting_id, case_id=case_id, purpose=_purpose(meeting_id)
+        )
+
+
+def _meeting_out(ctx: Context, view: MeetingView, *, audit_minutes: bool) -> s.MeetingOut:
+    m = view.meeting
+    minutes = m.minutes if _may_read_minutes(ctx, view) else None
+    if minutes is not None and audit_minutes:
+        _record_per_case(ctx, "meeting.minutes.read", m.id)
+    summary = _summary_out(m, _org_name(ctx, m.organiser_org_code))
+    return s.MeetingOut(
+        **summary.model_dump(),
+        organiser_sub=m.organiser_sub,
+        minutes=minutes,
+        version=m.version,
+        created_at=m.created_at,
+        updated_at=m.updated_at,
+        access=s.MeetingAccessOut(
+            organiser=view.organiser,
+            invited=view.invited,
+            confidentiality_acknowledged=view.acknowledged,
+        ),
+    )
+
+
+def _written(ctx: Context, meeting_id: int) -> tuple[s.MeetingOut, str]:
+    meeting = ctx.session.get(Meeting, meeting_id)
+    assert meeting is not None
+    view = _view(ctx, meeting)
+    return _meeting_out(ctx, view, audit_minutes=False), etag(meeting)
+
+
+def schedule_meeting(ctx: Context, data: s.MeetingCreate) -> tuple[s.MeetingOut, str]:
+    p = ctx.principal
+    if not can_schedule(p, data.kind):
+        ctx.audit.record_refusal("meeting.create", "meeting", detail={"kind": data.kind.value})
+        if data.kind is MeetingKind.EMERGENCY:
+            raise forbidden(
+                "緊急会議を招集できるのは健康部長だけです。",
+                "Only the director of the health department convenes an emergency meeting.",
+            )
+        if data.kind is MeetingKind.MULTI_AGENCY:
+            raise forbidden(
+                "重層的支援会議を設定できるのは、地域福祉コーディネーターと事務局（地域共生推進課）です。",
+                "Only coordinators and the secretariat schedule a multi-agency meeting.",
+            )
+        raise forbidden(
+            f"{MEETING_KIND_LABELS[data.kind]}を設定できるのは事務局（地域共生推進課）です。",
+            f"Only the secretariat schedules a {data.kind} meeting.",
+        )
+    start, end, place = data.start_time, data.end_time, data.place
+    if data.regular:
+        row = _check_regular_day(ctx, data.kind, data.day)
+        _no_second_regular(ctx, data.kind, data.day, None)
+        start = start or row.start_time
+        end = end or row.end_time
+        place = place or row.place
+        if start is not None and end is not None and end <= start:
+            raise _validation(
+                "endTime",
+                "time_order",
+                "終了時刻は開始時刻より後にしてください。",
+                "endTime must be after startTime.",
+            )
+    meeting = Meeting(
+        kind=data.kind.value,
+        regular=data.regular,
+        day=data.day,
+        start_time=start,
+        end_time=end,
+        place=place,
+        status=MeetingStatus.SCHEDULED.value,
+        organiser_org_code=p.org,
+        organiser_sub=p.sub,
+    )
+    ctx.session.add(meeting)
+    _flush(ctx)
+    ctx.audit.record(
+        "meeting.create",
+        "meeting",
+        meeting.id,
+        detail={"kind": data.kind.value, "regular": data.regular, "day": data.day.isoformat()},
+    )
+    return _written(ctx, meeting.id)
+
+
+@dataclass(frozen=True)
+class MeetingFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    kind: MeetingKind | None = None
+
+
+def list_meetings(ctx: Context, filters: MeetingFilters) -> list[s.MeetingSummary]:
+    p = ctx.principal
+    if not p.does_case_work:
+        return []
+    stmt = (
+        select(Meeting, Organization.name)
+        .outerjoin(Organization, Organization.code == Meeting.organiser_org_code)
+        .order_by(Meeting.day, Meeting.start_time, Meeting.id)
+    )
+    if not p.has(Role.SECRETARIAT):
+        invited = [Attendee.user_id == p.sub]
+        conditions = [Meeting.organiser_sub == p.sub]
+        if p.org is not None:
+            invited.append(Attendee.org_code == p.org)
+            kinds = [k.value for k in MeetingKind if can_schedule(p, k)]
+            if kinds:
+                conditions.append(
+                    and_(Meeting.organiser_org_code == p.org, Meeting.kind.in_(kinds))
+                )
+        conditions.append(
+            select(Attendee.id).where(Attendee.meeting_id == Meeting.id, or_(*invited)).exists()
+        )
+        stmt = stmt.where(or_(*conditions))
+    if filters.date_from is not None:
+        stmt = stmt.where(Meeting.day >= filters.date_from)
+    if filters.date_to is not None:
+        stmt = stmt.where(Meeting.day <= filters.date_to)
+    if filters.kind is not None:
+        stmt = stmt.where(Meeting.kind == filters.kind.value)
+    return [_summary_out(m, name) for m, name in ctx.session.execute(stmt).all()]
+
+
+def get_meeting(ctx: Context, meeting_id: int) -> tuple[s.MeetingOut, str]:
+    view = _visible(ctx, meeting_id, "meeting.read")
+    return _meeting_out(ctx, view, audit_minutes=True), etag(view.meeting)
+
+
+def update_meeting(
+    ctx: Context, meeting_id: int, if_match: str | None, data: s.MeetingUpdate
+) -> tuple[s.MeetingOut, str]:
+    view = _organised(ctx, meeting_id, "meeting.update")
+    m = view.meeting
+    check_if_match(m, if_match)
+    current = MeetingStatus(m.status)
+    if current is not MeetingStatus.SCHEDULED:
+        raise _conflict(
+            f"「{MEETING_STATUS_LABELS[current]}」の会議は変更できません。",
+            f"A {current} meeting cannot be changed.",
+        )
+    changes = data.model_dump(exclude_unset=True)
+    day = data.day if data.day is not None else m.day
+    if "day" in changes and m.regular and day != m.day:
+        _check_regular_day(ctx, view.kind, day)
+        _no_second_regular(ctx, view.kind, day, m.id)
+    start = changes.get("start_time", m.start_time)
+    end = changes.get("end_time", m.end_time)
+    if start is not None and end is not None and end <= start:
+        raise _validation(
+            "endTime",
+            "time_order",
+            "終了時刻は開始時刻より後にしてください。",
+            "endTime must be after startTime.",
+        )
+    m.day, m.start_time, m.end_time = day, start, end
+    if "place" in changes:
+        m.place = data.place
+    if data.status is not None:
+        target = MeetingStatus(data.status)
+        if not can_change_meeting_status(current, target, day=day, today=ctx.today):
+            raise _conflict(
+                f"開催日（{japanese_date(day)}）より前に開催済みにはできません。",
+                "A meeting cannot be marked held before its day.",
+            )
+        m.status = target.value
+    m.updated_at = now()
+    _flush(ctx)
+    ctx.audit.record(
+        "meeting.update",
+        "meeting",
+        m.id,
+        detail={"fields": sorted(changes), **({"status": data.status} if data.status else {})},
+    )
+    return _written(ctx, m.id)
+
+
+def record_minutes(
+    ctx: Context, meeting_id: int, if_match: str | None, data: s.MinutesIn
+) -> tuple[s.MeetingOut, str]:
+    view = _organised(ctx, meeting_id, "meeting.minutes")
+    m = view.meeting
+    check_if_match(m, if_match)
+    _not_cancelled(m)
+    _on_or_after_the_day(ctx, m, "議事録", "Minutes")
+    m.minutes = data.minutes
+    m.updated_at = now()
+    _flush(ctx)
+    _record_per_case(ctx, "meeting.minutes.write", m.id)
+    return _written(ctx, m.id)
+
+
+# ---------------------------------------------------------------- agenda
+
+
+def _agenda_item(ctx: Context, view: MeetingView, item_id: int) -> AgendaItem:
+    item = ctx.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != view.id:
+        raise not_found("議題", "agenda item")
+    return item
+
+
+def _check_plan(ctx: Context, plan_id: int | None, case_id: int, field: str) -> None:
+    if plan_id is None:
+        return
+    owner = ctx.session.scalar(select(SupportPlan.case_id).where(SupportPlan.id == plan_id))
+    if owner != case_id:
+        raise _validation(
+            field,
+            "unknown_plan",
+            "このケースの支援プランではありません。",
+            "The plan does not belong to the agenda item's case.",
+        )
+
+
+def _refuse_agenda(ctx: Context, action: str, kind: MeetingKind, case_id: int) -> None:
+    ctx.audit.record_refusal(
+        action, "case", case_id, case_id=case_id, detail={"reason": AgendaRefusal.NO_CONSENT}
+    )
+    raise _conflict(
+        f"本人の同意が有効でないケースは{MEETING_KIND_LABELS[kind]}の議題にできません。"
+        "同意を得るまでは支援会議で検討してください。",
+        f"A case without the person's consent in force cannot go on a {kind} meeting's agenda.",
+    )
+
+
+def _not_on_agenda(ctx: Context, meeting_id: int, case_id: int) -> None:
+    found = ctx.session.scalar(
+        select(AgendaItem.id)
+        .where(AgendaItem.meeting_id == meeting_id, AgendaItem.case_id == case_id)
+        .limit(1)
+    )
+    if found is not None:
+        raise _conflict(
+            "このケースは既にこの会議の議題になっています。",
+            "The case is already on this meeting's agenda.",
+        )
+
+
+def _new_item(
+    ctx: Context,
+    meeting_id: int,
+    case_id: int,
+    purpose: AgendaPurpose,
+    summary: str,
+    plan_id: int | None,
+    request_id: int | None,
+) -> AgendaItem:
+    position = (
+        ctx.session.scalar(
+            select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting_id)
+        )
+        or 0
+    ) + 1
+    item = AgendaItem(
+        meeting_id=meeting_id,
+        case_id=case_id,
+        position=position,
+        purpose=purpose.value,
+        summary=summary,
+        plan_id=plan_id,
+        request_id=request_id,
+    )
+    ctx.session.add(item)
+    ctx.session.flush()
+    ctx.audit.record(
+        "agenda_item.create",
+        "agenda_item",
+        item.id,
+        case_id=case_id,
+        purpose=_purpose(meeting_id),
+        detail={"request_id": request_id} if request_id else None,
+    )
+    return item
+
+
+def _item_out(
+    item: AgendaItem, *, restricted: bool, case_number: str | None = None
+) -> s.AgendaItemOut:
+    purpose = AgendaPurpose(item.purpose)
+    out = s.AgendaItemOut(
+        id=item.id,
+        meeting_id=item.meeting_id,
+        position=item.position,
+        purpose=purpose,
+        purpose_label=AGENDA_PURPOSE_LABELS[purpose],
+        summary=item.summary,
+        restricted=restricted,
+    )
+    if not restricted:
+        out.case_id = item.case_id
+        out.case_number = case_number
+        out.plan_id = item.plan_id
+        out.request_id = item.request_id
+    return out
+
+
+def add_agenda_item(ctx: Context, meeting_id: int, data: s.AgendaItemCreate) -> s.AgendaItemOut:
+    view = _organised(ctx, meeting_id, "agenda_item.create")
+    _not_cancelled(view.meeting)
+    access = _readable(ctx, data.case_id, "agenda_item.create")
+    if agenda_refusal(view.kind, consent_in_force=_consent_in_force(access.facts, ctx.today)):
+        _refuse_agenda(ctx, "agenda_item.create", view.kind, data.case_id)
+    _check_plan(ctx, data.plan_id, data.case_id, "planId")
+    _not_on_agenda(ctx, view.id, data.case_id)
+    item = _new_item(
+        ctx, view.id, data.case_id, data.purpose, data.summary, data.plan_id, request_id=None
+    )
+    return _item_out(item, restricted=False, case_number=access.case.number)
+
+
+def update_agenda_item(
+    ctx: Context, meeting_id: int, item_id: int, data: s.AgendaItemUpdate
+) -> s.AgendaItemOut:
+    view = _organised(ctx, meeting_id, "agenda_item.update")
+    _not_cancelled(view.meeting)
+    item = _agenda_item(ctx, view, item_id)
+    changes = data.model_dump(exclude_unset=True)
+    if data.purpose is not None:
+        item.purpose = data.purpose.value
+    if data.summary is not None:
+        item.summary = data.summary
+    if "plan_id" in changes:
+        _check_plan(ctx, data.plan_id, item.case_id, "planId")
+        item.plan_id = data.plan_id
+    _flush(ctx)
+    ctx.audit.record(
+        "agenda_item.update",
+        "agenda_item",
+        item.id,
+        case_id=item.case_id,
+        purpose=_purpose(view.id),
+        detail={"fields": sorted(changes)},
+    )
+    number = ctx.session.scalar(select(Case.number).where(Case.id == item.case_id))
+    return _item_out(item, restricted=False, case_number=number)
+
+
+@dataclass(frozen=True)
+class ItemAccess:
+    """How the caller reads one agenda item: in full, restricted to its summary, or not at all."""
+
+    basis: str
+    restricted: bool
+    case_number: str | None
+
+
+def _item_access(ctx: Context, view: MeetingView, item: AgendaItem) -> ItemAccess | None:
+    case = get_case_row(ctx.session, item.case_id)
+    if view.organiser:
+        return ItemAccess("organiser", False, case.number)
+    facts, _ = load_facts(ctx.session, case, ctx.today)
+    basis = read_basis(ctx.principal, facts, ctx.today)
+    if basis in FULL_READ:
+        return ItemAccess(str(basis), False, case.number)
+    if member_may_read_item(
+        view.kind,
+        invited=view.invited,
+        acknowledged_confidentiality=view.acknowledged,
+        consent_covers=consent_covers(facts.main_consent, ctx.principal.org, ctx.today),
+    ):
+        return ItemAccess("meeting_member", True, None)
+    return None
+
+
+def _require_acknowledgement(ctx: Context, view: MeetingView, action: str) -> None:
+    """A 支援会議 member reads nothing of its cases before acknowledging confidentiality."""
+    p = ctx.principal
+    if view.kind is not MeetingKind.SUPPORT or view.organiser or p.has(Role.SECRETARIAT):
+        return
+    if not view.acknowledged:
+        ctx.audit.record_refusal(
+            action, "meeting", view.id, detail={"reason": "confidentiality_not_acknowledged"}
+        )
+        raise forbidden(
+            "支援会議の議題を閲覧するには、先に守秘義務の確認"
+            "（POST /meetings/{id}/confidentiality-acknowledgements）をしてください。",
+            "Acknowledge the duty of confidentiality before reading a support meeting's agenda.",
+        )
+
+
+def list_agenda_items(ctx: Context, meeting_id: int) -> list[s.AgendaItemOut]:
+    view = _visible(ctx, meeting_id, "agenda_item.list")
+    _require_acknowledgement(ctx, view, "agenda_item.list")
+    items = ctx.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == view.id)
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ).all()
+    out = []
+    for item in items:
+        access = _item_access(ctx, view, item)
+        if access is None:
+            continue
+        ctx.audit.record(
+            "agenda_item.read",
+            "agenda_item",
+            item.id,
+            case_id=item.case_id,
+            purpose=_purpose(view.id),
+            detail={"basis": access.basis},
+        )
+        out.append(_item_out(item, restricted=access.restricted, case_number=access.case_number))
+    return out
+
+
+# ---------------------------------------------------------------- requests and screening
+
+
+def _may_screen(ctx: Context) -> bool:
+    p = ctx.principal
+    return p.does_case_work and (p.has(Role.COORDINATOR) or p.has(Role.SECRETARIAT))
+
+
+def _request_out(
+    r: MeetingRequest, case_number: str, meeting_day: date | None, agenda_item_id: int | None
+) -> s.MeetingRequestOut:
+    kind = MeetingKind(r.kind)
+    return s.MeetingRequestOut(
+        id=r.id,
+        case_id=r.case_id,
+        case_number=case_number,
+        kind=kind,
+        kind_label=MEETING_KIND_LABELS[kind],
+        meeting_id=r.meeting_id,
+        meeting_day=meeting_day,
+        purpose=AgendaPurpose(r.purpose),
+        note=r.note,
+        requested_on=r.requested_on,
+        requested_by=r.requested_by_sub,
+        requested_by_org=r.requested_by_org_code,
+        status=r.status,
+        screened_by=r.screened_by_sub,
+        screening_note=r.screening_note,
+        agenda_item_id=agenda_item_id,
+        created_at=r.created_at,
+    )
+
+
+def create_meeting_request(
+    ctx: Context, case_id: int, data: s.MeetingRequestCreate
+) -> s.MeetingRequestOut:
+    access = _readable(ctx, case_id, "meeting_request.create")
+    if not can_edit_case(ctx.principal, access.facts, ctx.today):
+        ctx.audit.record_refusal("meeting_request.create", "case", case_id, case_id=case_id)
+        raise forbidden(
+            "このケースの会議への検討依頼をする権限がありません。",
+            "You may not request a meeting for this case.",
+        )
+    kind = MeetingKind(data.kind)
+    meeting = ctx.session.get(Meeting, data.meeting_id)
+    if meeting is None:
+        raise _validation(
+            "meetingId", "unknown_meeting", "存在しない会議です。", "No such meeting."
+        )
+    if meeting.kind != kind.value:
+        raise _validation(
+            "meetingId",
+            "kind_mismatch",
+            f"指定の会議は{MEETING_KIND_LABELS[MeetingKind(meeting.kind)]}です"
+            f"（依頼の種類: {MEETING_KIND_LABELS[kind]}）。",
+            f"The meeting is a {meeting.kind} meeting, not {kind}.",
+        )
+    if meeting.status != MeetingStatus.SCHEDULED.value or meeting.day < ctx.today:
+        raise _conflict(
+            "この会議は開催済みか中止のため、検討依頼を受け付けていません。",
+            "The meeting is past or cancelled; it takes no more requests.",
+        )
+    if not request_on_time(ctx.today, meeting.day, regular=meeting.regular):
+        deadline = request_deadline(meeting.day)
+        raise _validation(
+            "meetingId",
+            "past_deadline",
+            f"{meeting.day.year}年{meeting.day.month}月の定例{MEETING_KIND_LABELS[kind]}への"
+            f"検討依頼の締切は{japanese_date(deadline)}（前月の第2火曜日）でした。"
+            "翌月以降の定例会議か、臨時開催の会議に依頼してください。",
+            f"Requests for the regular meeting of {meeting.day:%Y-%m} were due by "
+            f"{deadline.isoformat()}; request a later or an ad hoc meeting.",
+        )
+    if agenda_refusal(kind, consent_in_force=_consent_in_force(access.facts, ctx.today)):
+        _refuse_agenda(ctx, "meeting_request.create", kind, case_id)
+    pending = ctx.session.scalar(
+        select(MeetingRequest.id)
+        .where(
+            MeetingRequest.case_id == case_id,
+            MeetingRequest.meeting_id == meeting.id,
+            MeetingRequest.status.in_(("submitted", "accepted")),
+        )
+        .limit(1)
+    )
+    if pending is not None:
+        raise _conflict(
+            "このケースはこの会議に既に依頼されています。",
+            "The case has already been requested for this meeting.",
+        )
+    request = MeetingRequest(
+        case_id=case_id,
+        kind=kind.value,
+        meeting_id=meeting.id,
+        purpose=data.purpose.value,
+        note=data.note,
+        requested_on=ctx.today,
+        requested_by_sub=ctx.principal.sub,
+        requested_by_org_code=ctx.principal.org,
+        status="submitted",
+    )
+    ctx.session.add(request)
+    ctx.session.flush()
+    ctx.audit.record(
+        "meeting_request.create",
+        "meeting_request",
+        request.id,
+        case_id=case_id,
+        detail={"meeting_id": meeting.id, "kind": kind.value},
+    )
+    return _request_out(request, access.case.number, meeting.day, None)
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    status: str | None = None
+    kind: MeetingKind | None = None
+    meeting_id: int | None = None
+
+
+def _refuse_screening(ctx: Context, action: str) -> AppError:
+    ctx.audit.record_refusal(action, "meeting_request")
+    return forbidden(
+        "会議への検討依頼を扱えるのは、地域福祉コーディネーターと事務局（地域共生推進課）です。",
+        "Only coordinators and the secretariat handle meeting requests.",
+    )
+
+
+def list_meeting_requests(
+    ctx: Context, filters: RequestFilters, cursor: str | None, limit: int
+) -> tuple[list[s.MeetingRequestOut], str | None]:
+    if not _may_screen(ctx):
+        raise _refuse_screening(ctx, "meeting_request.list")
+    after = decode_cursor(cursor)
+    stmt = (
+        select(MeetingRequest, Case.number, Meeting.day, AgendaItem.id)
+        .join(Case, Case.id == MeetingRequest.case_id)
+        .outerjoin(Meeting, Meeting.id == MeetingRequest.meeting_id)
+        .outerjoin(AgendaItem, AgendaItem.request_id == MeetingRequest.id)
+        .order_by(MeetingRequest.id.desc())
+        .limit(limit + 1)
+    )
+    if after is not None:
+        stmt = stmt.where(MeetingRequest.id < after)
+    if filters.status is not None:
+        stmt = stmt.where(MeetingRequest.status == filters.status)
+    if filters.kind is not None:
+        stmt = stmt.where(MeetingRequest.kind == filters.kind.value)
+    if filters.meeting_id is not None:
+        stmt = stmt.where(MeetingRequest.meeting_id == filters.meeting_id)
+    rows = ctx.session.execute(stmt).all()
+    page = rows[:limit]
+    ctx.audit.record_case_reads(
+        "meeting_request.list", list(dict.fromkeys(r.case_id for r, *_ in page))
+    )
+    items = [_request_out(r, number, day, item_id) for r, number, day, item_id in page]
+    return items, (encode_cursor(page[-1][0].id) if len(rows) > limit else None)
+
+
+def screen_meeting_request(
+    ctx: Context, request_id: int, data: s.ScreeningIn
+) -> s.MeetingRequestOut:
+    if not _may_screen(ctx):
+        raise _refuse_screening(ctx, "meeting_request.screen")
+    request = ctx.session.get(MeetingRequest, request_id, with_for_update=True)
+    if request is None:
+        raise not_found("検討依頼", "meeting request")
+    if request.status != "submitted":
+        raise _conflict(
+            "この検討依頼は既にスクリーニング済みです。", "The request has already been screened."
+        )
+    case = get_case_row(ctx.session, request.case_id, for_update=True)
+    meeting = (
+        ctx.session.get(Meeting, request.meeting_id, with_for_update=True)
+        if request.meeting_id is not None
+        else None
+    )
+    item_id = None
+    if data.decision == "accepted":
+        if meeting is None or meeting.status != MeetingStatus.SCHEDULED.value:
+            raise _conflict(
+                "依頼先の会議が開催済みか中止のため、議題にできません。却下して別の会議に依頼してください。",
+                "The requested meeting is past or cancelled; reject the request instead.",
+            )
+        kind = MeetingKind(meeting.kind)
+        facts, _ = load_facts(ctx.session, case, ctx.today)
+        if agenda_refusal(kind, consent_in_force=_consent_in_force(facts, ctx.today)):
+            _refuse_agenda(ctx, "meeting_request.screen", kind, case.id)
+        _not_on_agenda(ctx, meeting.id, case.id)
+        item = _new_item(
+            ctx,
+            meeting.id,
+            case.id,
+            AgendaPurpose(request.purpose),
+            request.note or case.main_complaint,
+            plan_id=None,
+            request_id=request.id,
+        )
+        item_id = item.id
+    request.status = data.decision
+    request.screened_by_sub = ctx.principal.sub
+    request.screening_note = data.note
+    ctx.session.flush()
+    ctx.audit.record(
+        "meeting_request.screen",
+        "meeting_request",
+        request.id,
+        case_id=case.id,
+        detail={"decision": data.decision, "agenda_item_id": item_id},
+    )
+    return _request_out(request, case.number, meeting.day if meeting else None, item_id)
+
+
+# ---------------------------------------------------------------- attendees
+
+
+def _attendee_out(a: Attendee, org: Organization, *, contact: bool) -> s.AttendeeOut:
+    return s.AttendeeOut(
+        id=a.id,
+        meeting_id=a.meeting_id,
+        org=a.org_code,
+        org_name=org.name,
+        org_kind=org.kind,
+        field=org.field_code,
+        user_id=a.user_id,
+        name=a.name,
+        email=a.email if contact else None,
+        postal_address=a.postal_address if contact else None,
+        notice_channel=a.notice_channel,
+        attended=a.attended,
+        confidentiality_acknowledged_at=a.confidentiality_acknowledged_at,
+        notice_sent_at=a.notice_sent_at,
+    )
+
+
+def _org(ctx: Context, code: str, field: str) -> Organization:
+    org = ctx.session.get(Organization, code)
+    if org is None or not org.active:
+        raise _validation(
+            field, "unknown_code", f"存在しないコードです: {code}", f"Unknown org {code}."
+        )
+    return org
+
+
+def add_attendee(ctx: Context, meeting_id: int, data: s.AttendeeCreate) -> s.AttendeeOut:
+    view = _organised(ctx, meeting_id, "attendee.create")
+    _not_cancelled(view.meeting)
+    org = _org(ctx, data.org, "org")
+    email = data.email
+    if data.user_id is not None:
+        user = ctx.session.get(User, data.user_id)
+        if user is None or not user.active or user.org_code != data.org:
+            raise _validation(
+                "userId",
+                "unknown_user",
+                "指定の組織に所属する有効な利用者ではありません。",
+                "userId is not an active user of that org.",
+            )
+        email = email or user.email
+    if data.notice_channel == "email" and not email:
+        raise _validation(
+            "email",
+            "no_email_address",
+            "メールで通知する出席者のメールアドレスが登録されていません。",
+            "The attendee has no e-mail address for an e-mail notice.",
+        )
+    same = ctx.session.scalar(
+        select(Attendee.id)
+        .where(
+            Attendee.meeting_id == view.id,
+            Attendee.org_code == data.org,
+            Attendee.user_id == data.user_id
+            if data.user_id is not None
+            else Attendee.user_id.is_(None),
+            Attendee.name == data.name if data.name is not None else Attendee.name.is_(None),
+        )
+        .limit(1)
+    )
+    if same is not None:
+        raise _conflict("この出席者は既に登録されています。", "The attendee is already invited.")
+    attendee = Attendee(
+        meeting_id=view.id,
+        org_code=data.org,
+        user_id=data.user_id,
+        name=data.name,
+        email=email,
+        postal_address=data.postal_address,
+        notice_channel=data.notice_channel,
+    )
+    ctx.session.add(attendee)
+    ctx.session.flush()
+    ctx.audit.record("attendee.create", "attendee", attendee.id, detail={"meeting_id": view.id})
+    return _attendee_out(attendee, org, contact=True)
+
+
+def list_attendees(ctx: Context, meeting_id: int) -> list[s.AttendeeOut]:
+    view = _visible(ctx, meeting_id, "attendee.list")
+    contact = view.organiser
+    rows = ctx.session.execute(
+        select(Attendee, Organization)
+        .join(Organization, Organization.code == Attendee.org_code)
+        .where(Attendee.meeting_id == view.id)
+        .order_by(Attendee.id)
+    ).all()
+    return [_attendee_out(a, org, contact=contact) for a, org in rows]
+
+
+def record_attendance(
+    ctx: Context, meeting_id: int, attendee_id: int, data: s.AttendanceIn
+) -> s.AttendeeOut:
+    view = _organised(ctx, meeting_id, "attendee.attendance")
+    _not_cancelled(view.meeting)
+    _on_or_after_the_day(ctx, view.meeting, "出欠", "Attendance")
+    attendee = ctx.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.meeting_id != view.id:
+        raise not_found("出席者", "attendee")
+    attendee.attended = data.attended
+    ctx.session.flush()
+    ctx.audit.record(
+        "attendee.attendance",
+        "attendee",
+        attendee.id,
+        detail={"meeting_id": view.id, "attended": data.attended},
+    )
+    org = ctx.session.get(Organization, attendee.org_code)
+    assert org is not None
+    return _attendee_out(attendee, org, contact=True)
+
+
+def acknowledge_confidentiality(ctx: Context, meeting_id: int) -> s.AcknowledgementOut:
+    view = _visible(ctx, meeting_id, "meeting.confidentiality", for_update=True)
+    p = ctx.principal
+    if not view.invited:
+        ctx.audit.record_refusal("meeting.confidentiality", "meeting", view.id)
+        raise forbidden("この会議に招待されていません。", "You are not invited to this meeting.")
+    if p.kind is not PrincipalKind.USER:
+        ctx.audit.record_refusal("meeting.confidentiality", "meeting", view.id)
+        raise forbidden(
+            "守秘義務の確認は、会議に出席する職員本人がログインして行ってください。",
+            "The duty of confidentiality is acknowledged by a person, not an API client.",
+        )
+    _not_cancelled(view.meeting)
+    rows = _invitations(ctx, view.id)
+    own = next((r for r in rows if r.user_id == p.sub), None)
+    if own is None:
+        # Invited through its unit or agency: the acknowledgement is personal, so the person
+        # gets a seat of its own (notified with the unit's notice already).
+        seat = next((r for r in rows if r.user_id is None), rows[0])
+        user = ctx.session.get(User, p.sub)
+        own = Attendee(
+            meeting_id=view.id,
+            org_code=seat.org_code,
+            user_id=p.sub,
+            email=user.email if user else None,
+            notice_channel="email" if user and user.email else seat.notice_channel,
+            postal_address=None if user and user.email else seat.postal_address,
+            notice_sent_at=seat.notice_sent_at,
+        )
+        ctx.session.add(own)
+    if own.confidentiality_acknowledged_at is None:
+        own.confidentiality_acknowledged_at = now()
+    ctx.session.flush()
+    ctx.audit.record(
+        "meeting.confidentiality_acknowledge",
+        "attendee",
+        own.id,
+        purpose=_purpose(view.id),
+        detail={"meeting_id": view.id},
+    )
+    assert own.confidentiality_acknowledged_at is not None
+    return s.AcknowledgementOut(
+        meeting_id=view.id, attendee_id=own.id, acknowledged_at=own.confidentiality_acknowledged_at
+    )
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def _content(kind: DecisionKind, content: dict[str, Any]) -> Any:
+    model = s.DECISION_CONTENT[kind]
+    try:
+        return model.model_validate(content)
+    except ValidationError as exc:
+        errors = [
+            FieldError(
+                field=".".join(["content", *(str(part) for part in err["loc"])]),
+                message=str(err["msg"]),
+                code=str(err["type"]),
+            )
+            for err in exc.errors()
+        ]
+        raise AppError(
+            "validation-error",
+            f"「{DECISION_KIND_LABELS[kind]}」の内容（content）を確認してください。",
+            f"Check the content of the {kind} decision.",
+            errors=errors,
+        ) from exc
+
+
+def _decision_out(
+    d: Decision,
+    *,
+    case_status: CaseStatus | None = None,
+    team_membership_id: int | None = None,
+) -> s.DecisionOut:
+    kind = DecisionKind(d.kind)
+    return s.DecisionOut(
+        id=d.id,
+        meeting_id=d.meeting_id,
+        agenda_item_id=d.agenda_item_id,
+        kind=kind,
+        kind_label=DECISION_KIND_LABELS[kind],
+        content=d.content,
+        decided_by=d.decided_by_sub,
+        created_at=d.created_at,
+        case_status=case_status,
+        team_membership_id=team_membership_id,
+    )
+
+
+def _refuse_decision(kind: MeetingKind, decision: DecisionKind) -> AppError:
+    if decision is DecisionKind.PLAN_APPROVAL:
+        return _conflict(
+            "支援プランを承認できるのは重層的支援会議だけです。",
+            "Only a multi-agency meeting approves a plan.",
+        )
+    return _conflict(
+        f"{MEETING_KIND_LABELS[kind]}では「{DECISION_KIND_LABELS[decision]}」を決定できません"
+        "（重層的支援会議または支援会議で決定します）。",
+        f"A {kind} meeting cannot decide {decision}.",
+    )
+
+
+def record_decision(ctx: Context, meeting_id: int, data: s.DecisionCreate) -> s.DecisionOut:
+    view = _organised(ctx, meeting_id, "decision.create")
+    m = view.meeting
+    _not_cancelled(m)
+    _on_or_after_the_day(ctx, m, "決定", "A decision")
+    item = _agenda_item(ctx, view, data.agenda_item_id)
+    content = _content(data.kind, data.content)
+    if not may_record_decision(view.kind, data.kind):
+        raise _refuse_decision(view.kind, data.kind)
+    case = get_case_row(ctx.session, item.case_id, for_update=True)
+    purpose = _purpose(m.id)
+    case_status: CaseStatus | None = None
+    membership_id: int | None = None
+    if data.kind is DecisionKind.ROLE_ASSIGNMENT:
+        assert isinstance(content, s.RoleAssignmentContent)
+        _org(ctx, content.org, "content.org")
+        if content.end_date is not None and content.end_date < m.day:
+            raise _validation(
+                "content.endDate",
+                "end_before_start",
+                "終了日は会議の日以降にしてください。",
+                "endDate is before the meeting day.",
+            )
+        membership = TeamMembership(
+            case_id=case.id,
+            org_code=content.org,
+            role=content.role,
+            start_date=m.day,
+            end_date=content.end_date,
+            added_by_sub=ctx.principal.sub,
+        )
+        ctx.session.add(membership)
+        case.updated_at = now()
+        _flush(ctx)
+        membership_id = membership.id
+        ctx.audit.record(
+            "team.add",
+            "team_membership",
+            membership.id,
+            case_id=case.id,
+            purpose=purpose,
+            detail={"org": content.org},
+        )
+    elif data.kind is DecisionKind.PLAN_APPROVAL:
+        assert isinstance(content, s.PlanApprovalContent)
+        _check_plan(ctx, content.plan_id, case.id, "content.planId")
+        from api.services.plans import approve_by_meeting  # lazily: plans is a sibling module
+
+        facts, _ = load_facts(ctx.session, case, ctx.today)
+        approve_by_meeting(
+            ctx,
+            plan_id=content.plan_id,
+            meeting_id=m.id,
+            meeting_kind=m.kind,
+            consent_in_force=_consent_in_force(facts, ctx.today),
+        )
+    elif data.kind in (DecisionKind.CLOSE_CASE, DecisionKind.SUSPEND_CASE):
+        current = CaseStatus(case.status)
+        target = CaseStatus.CLOSED if data.kind is DecisionKind.CLOSE_CASE else CaseStatus.SUSPENDED
+        if not can_transition(current, target):
+            raise _conflict(
+                f"「{STATUS_LABELS[current]}」から「{STATUS_LABELS[target]}」には変更できません。",
+                f"A case cannot go from {current} to {target}.",
+            )
+        case.status = target.value
+        case.updated_at = now()
+        _flush(ctx)
+        case_status = target
+        ctx.audit.record(
+            "case.status",
+            "case",
+            case.id,
+            case_id=case.id,
+            purpose=purpose,
+            detail={"from": current.value, "to": target.value},
+        )
+    decision = Decision(
+        meeting_id=m.id,
+        agenda_item_id=item.id,
+        kind=data.kind.value,
+        content=content.model_dump(mode="json", by_alias=True, exclude_none=True),
+        decided_by_sub=ctx.principal.sub,
+    )
+    ctx.session.add(decision)
+    _flush(ctx)
+    ctx.audit.record(
+        "decision.create",
+        "decision",
+        decision.id,
+        case_id=case.id,
+        purpose=purpose,
+        detail={"kind": data.kind.value},
+    )
+    return _decision_out(decision, case_status=case_status, team_membership_id=membership_id)
+
+
+def list_decisions(ctx: Context, meeting_id: int) -> list[s.DecisionOut]:
+    view = _visible(ctx, meeting_id, "decision.list")
+    _require_acknowledgement(ctx, view, "decision.list")
+    rows: list[tuple[Decision, AgendaItem | None]] = [
+        (decision, item)
+        for decision, item in ctx.session.execute(
+            select(Decision, AgendaItem)
+            .outerjoin(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
+            .where(Decision.meeting_id == view.id)
+            .order_by(Decision.id)
+        ).all()
+    ]
+    out = []
+    seen: dict[int, ItemAccess | None] = {}
+    for decision, item in rows:
+        if item is not None:
+            if item.id not in seen:
+                seen[item.id] = _item_access(ctx, view, item)
+                if seen[item.id] is not None:
+                    ctx.audit.record(
+                        "decision.list",
+                        "agenda_item",
+                        item.id,
+                        case_id=item.case_id,
+                        purpose=_purpose(view.id),
+                    )
+            if seen[item.id] is None:
+                continue
+        elif not _may_read_minutes(ctx, view):
+            continue
+        out.append(_decision_out(decision))
+    return out
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def _field_counts(counts: dict[str, int], fields: Iterable[AgencyField]) -> list[s.FieldCount]:
+    return [s.FieldCount(field=f.code, name=f.name, count=counts.get(f.code, 0)) for f in fields]
+
+
+def get_meeting_statistics(ctx: Context, date_from: date, date_to: date) -> s.MeetingStatisticsOut:
+    if not (ctx.principal.does_case_work and ctx.principal.has(Role.SECRETARIAT)):
+        ctx.audit.record_refusal("meeting.statistics", "meeting")
+        raise forbidden(
+            "会議の実績集計を見られるのは事務局（地域共生推進課）です。",
+            "Only the secretariat reads the meeting statistics.",
+        )
+    if date_to < date_from:
+        raise _validation(
+            "to", "range", "終了日は開始日以降にしてください。", "'to' is before 'from'."
+        )
+    held = and_(
+        Meeting.status == MeetingStatus.HELD.value,
+        Meeting.day >= date_from,
+        Meeting.day <= date_to,
+    )
+    meetings = ctx.session.execute(select(Meeting.kind, Meeting.regular).where(held)).all()
+    reviews = [
+        Review(meeting_id=meeting_id, kind=MeetingKind(kind), case_id=case_id)
+        for meeting_id, kind, case_id in ctx.session.execute(
+            select(AgendaItem.meeting_id, Meeting.kind, AgendaItem.case_id)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(held)
+        ).all()
+    ]
+    # One count per agency per meeting, however many of its people attended.
+    attendance = ctx.session.execute(
+        select(Attendee.meeting_id, Attendee.org_code, Meeting.kind, Organization.field_code)
+        .join(Meeting, Meeting.id == Attendee.meeting_id)
+        .join(Organization, Organization.code == Attendee.org_code)
+        .where(held, Attendee.attended.is_(True), Organization.kind == "agency")
+        .distinct()
+    ).all()
+    fields = ctx.session.scalars(select(AgencyField).order_by(AgencyField.sort_order)).all()
+    kinds = []
+    for kind in MeetingKind:
+        regular = sum(1 for k, r in meetings if k == kind.value and r)
+        ad_hoc = sum(1 for k, r in meetings if k == kind.value and not r)
+        cases = count_cases(reviews, kind)
+        by_field = count_by_field(
+            (meeting_id, field or "other")
+            for meeting_id, _org, k, field in attendance
+            if k == kind.value
+        )
+        kinds.append(
+            s.KindStatistics(
+                kind=kind,
+                kind_label=MEETING_KIND_LABELS[kind],
+                held_regular=regular,
+                held_ad_hoc=ad_hoc,
+                held_total=regular + ad_hoc,
+                distinct_cases=cases.distinct_cases,
+                reviews=cases.reviews,
+                agencies_by_field=_field_counts(by_field, fields),
+            )
+        )
+    # The figure the city reports: agencies at its case meetings (支援会議 and 重層的支援会議).
+    total = count_by_field(
+        (meeting_id, field or "other")
+        for meeting_id, _o, kind, field in attendance
+        if MeetingKind(kind) in CASE_MEETINGS
+    )
+    ctx.audit.record(
+        "meeting.statistics",
+        "meeting",
+        detail={"from": date_from.isoformat(), "to": date_to.isoformat()},
+    )
+    return s.MeetingStatisticsOut(
+        date_from=date_from,
+        date_to=date_to,
+        kinds=kinds,
+        agencies_by_field=_field_counts(total, fields),
+    )

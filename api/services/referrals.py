@@ -1,0 +1,546 @@
+"""Referral use cases (つなぐ): send, list, read, answer, report back, withdraw.
+
+A referral is read by the sender side (whoever may read its case, access.md rules 1-4) and by the
+unit or agency it addresses (its own record, in every status). The addressed org sees the referral
+and the summary the sender wrote, never the rest of the case, until it accepts and the person's
+consent covers it (rule 4). Whoever may read neither gets the same 404 as for a referral that does
+not exist; whoever may read it but acts for the wrong side gets 403.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, not_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.clock import now
+from api.errors import AppError, FieldError, forbidden, not_found
+from api.models import Case, CaseMember, Organization, Referral, TeamMembership
+from api.schemas import referrals as s
+from api.schemas.base import decode_cursor, encode_cursor
+from api.services.case_access import get_case_row, load_facts, readable_filter
+from api.services.context import Context
+from domain.access import FULL_READ, CaseFacts, Dept, ReadBasis, can_send_referral, read_basis
+from domain.referrals import (
+    AWAITING_ANSWER,
+    OPEN_STATUSES,
+    REFERRAL_ACTIONS,
+    REFERRAL_STATUS_LABELS,
+    Party,
+    ReferralAction,
+    ReferralFacts,
+    ReferralStatus,
+    allowed_actions,
+    can_read_referral,
+    is_overdue,
+    needs_reason,
+    next_status,
+    referral_parties,
+)
+
+# The role the addressed org takes on the support team when it accepts.
+ACCEPTED_TEAM_ROLE = "つなぎ先（紹介を受諾）"
+
+_ACTION_LABELS: dict[ReferralAction, str] = {
+    ReferralAction.ACCEPT: "受諾",
+    ReferralAction.DECLINE: "辞退",
+    ReferralAction.START: "対応開始",
+    ReferralAction.COMPLETE: "完了報告",
+    ReferralAction.WITHDRAW: "取り下げ",
+}
+
+_REASON_REQUIRED: dict[ReferralAction, str] = {
+    ReferralAction.DECLINE: "辞退の理由を入力してください。",
+    ReferralAction.WITHDRAW: "取り下げの理由を入力してください。",
+    ReferralAction.COMPLETE: "紹介元への報告（対応の結果）を入力してください。",
+}
+
+
+# ---------------------------------------------------------------- guards
+
+
+@dataclass
+class ReferralAccess:
+    referral: Referral
+    case: Case
+    facts: CaseFacts
+    basis: ReadBasis | None
+    case_readable: bool
+    parties: frozenset[Party]
+
+
+def _parties(ctx: Context, referral: Referral, facts: CaseFacts) -> frozenset[Party]:
+    return referral_parties(
+        ctx.principal,
+        referral.to_org_code,
+        can_send=can_send_referral(ctx.principal, facts, ctx.today),
+    )
+
+
+def _readable_case(
+    ctx: Context, case_id: int, action: str, *, for_update: bool = False
+) -> tuple[Case, CaseFacts]:
+    """The case, when the caller may read all of it (rules 1-4); else 404, audited."""
+    try:
+        case = get_case_row(ctx.session, case_id, for_update=for_update)
+    except AppError:
+        ctx.audit.record_refusal(action, "case", case_id, case_id=None, detail={"exists": False})
+        raise
+    facts, _ = load_facts(ctx.session, case, ctx.today)
+    if read_basis(ctx.principal, facts, ctx.today) not in FULL_READ:
+        ctx.audit.record_refusal(action, "case", case.id, case_id=case.id)
+        raise not_found("ケース", "case")
+    return case, facts
+
+
+def _load(
+    ctx: Context, referral_id: int, action: str, *, for_update: bool = False
+) -> ReferralAccess:
+    """The referral, when the caller may read it (``can_read_referral``); else 404, audited."""
+    referral = ctx.session.get(Referral, referral_id)
+    if referral is None:
+        ctx.audit.record_refusal(action, "referral", referral_id, detail={"exists": False})
+        raise not_found("紹介", "referral")
+    # Lock the case before the referral, in the same order as every case edit.
+    case = get_case_row(ctx.session, referral.case_id, for_update=for_update)
+    if for_update:
+        locked = ctx.session.scalar(
+            select(Referral)
+            .where(Referral.id == referral_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert locked is not None
+        referral = locked
+    facts, _ = load_facts(ctx.session, case, ctx.today)
+    basis = read_basis(ctx.principal, facts, ctx.today)
+    case_readable = basis in FULL_READ
+    if not can_read_referral(ctx.principal, referral.to_org_code, case_readable=case_readable):
+        ctx.audit.record_refusal(action, "referral", referral.id, case_id=referral.case_id)
+        raise not_found("紹介", "referral")
+    return ReferralAccess(
+        referral, case, facts, basis, case_readable, _parties(ctx, referral, facts)
+    )
+
+
+def etag(referral: Referral) -> str:
+    return f'"r{referral.id}.{referral.version}"'
+
+
+def check_if_match(referral: Referral, if_match: str | None) -> None:
+    if not if_match or if_match.strip() == "*":
+        raise AppError(
+            "precondition-required",
+            "最新の紹介を取得し、その ETag を If-Match ヘッダーに付けて送ってください。",
+            "Send the referral's current ETag in If-Match.",
+        )
+    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if etag(referral) not in candidates:
+        raise AppError(
+            "precondition-failed",
+            "この紹介は他の人が先に更新しました。最新の内容を読み込み直してから、もう一度操作してください。",
+            "The referral was changed by someone else; reload it and try again.",
+            headers={"ETag": etag(referral)},
+        )
+
+
+def _flush(ctx: Context) -> None:
+    try:
+        ctx.session.flush()
+    except StaleDataError as exc:
+        raise AppError(
+            "precondition-failed",
+            "この紹介は他の人が先に更新しました。最新の内容を読み込み直してください。",
+            "The referral was changed concurrently; reload it.",
+        ) from exc
+
+
+def _invalid(field: str, message: str, code: str, detail_en: str) -> AppError:
+    return AppError(
+        "validation-error",
+        message,
+        detail_en,
+        errors=[FieldError(field=field, message=message, code=code)],
+    )
+
+
+# ---------------------------------------------------------------- shaping
+
+
+def _org_names(ctx: Context, codes: set[str | None]) -> dict[str, str]:
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    rows = ctx.session.execute(
+        select(Organization.code, Organization.name).where(Organization.code.in_(wanted))
+    ).all()
+    return {code: name for code, name in rows}
+
+
+def _main_person_name(ctx: Context, case_id: int) -> str | None:
+    return ctx.session.scalar(
+        select(CaseMember.name).where(CaseMember.case_id == case_id, CaseMember.is_main.is_(True))
+    )
+
+
+def _summary_fields(
+    r: Referral,
+    case_number: str,
+    main_name: str | None,
+    from_name: str | None,
+    to_name: str,
+    today: date,
+) -> dict[str, Any]:
+    status = ReferralStatus(r.status)
+    return {
+        "id": r.id,
+        "case_id": r.case_id,
+        "case_number": case_number,
+        "main_person_name": main_name,
+        "from_org": r.from_org_code,
+        "from_org_name": from_name,
+        "to_org": r.to_org_code,
+        "to_org_name": to_name,
+        "urgency": s.ReferralUrgency(r.urgency),
+        "due_date": r.due_date,
+        "overdue": is_overdue(ReferralFacts(status, r.due_date), today),
+        "status": status,
+        "status_label": REFERRAL_STATUS_LABELS[status],
+        "summary": r.summary,
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+    }
+
+
+def _out(
+    ctx: Context,
+    r: Referral,
+    *,
+    case_number: str,
+    case_readable: bool,
+    parties: frozenset[Party],
+    names: dict[str, str],
+    main_name: str | None,
+) -> s.ReferralOut:
+    return s.ReferralOut(
+        **_summary_fields(
+            r,
+            case_number,
+            main_name if case_readable else None,
+            names.get(r.from_org_code) if r.from_org_code else None,
+            names.get(r.to_org_code, r.to_org_code),
+            ctx.today,
+        ),
+        reason=r.reason,
+        from_sub=r.from_sub,
+        answer_note=r.answer_note,
+        report=r.report,
+        answered_by=r.answered_by_sub,
+        answered_at=r.answered_at,
+        completed_at=r.completed_at,
+        version=r.version,
+        access=s.ReferralAccessOut(
+            as_sender=Party.SENDER in parties,
+            as_recipient=Party.RECIPIENT in parties,
+            case_readable=case_readable,
+            allowed_actions=allowed_actions(ReferralStatus(r.status), parties),
+        ),
+    )
+
+
+def _view(ctx: Context, referral: Referral, case: Case) -> tuple[s.ReferralOut, str]:
+    """The referral as the caller sees it now (after a change, access is worked out again)."""
+    facts, _ = load_facts(ctx.session, case, ctx.today)
+    case_readable = read_basis(ctx.principal, facts, ctx.today) in FULL_READ
+    out = _out(
+        ctx,
+        referral,
+        case_number=case.number,
+        case_readable=case_readable,
+        parties=_parties(ctx, referral, facts),
+        names=_org_names(ctx, {referral.from_org_code, referral.to_org_code}),
+        main_name=_main_person_name(ctx, case.id) if case_readable else None,
+    )
+    return out, etag(referral)
+
+
+# ---------------------------------------------------------------- send
+
+
+def create_referral(
+    ctx: Context, case_id: int, data: s.ReferralCreate
+) -> tuple[s.ReferralOut, str]:
+    p = ctx.principal
+    case, facts = _readable_case(ctx, case_id, "referral.create", for_update=True)
+    if not can_send_referral(p, facts, ctx.today):
+        ctx.audit.record_refusal("referral.create", "case", case.id, case_id=case.id)
+        raise forbidden(
+            "このケースから紹介を送る権限がありません。",
+            "You may not send referrals from this case.",
+        )
+    to_org = ctx.session.get(Organization, data.to_org)
+    if to_org is None or not to_org.active or to_org.department_code == Dept.SYSTEM.value:
+        raise _invalid(
+            "toOrg",
+            f"紹介先に指定できない組織です: {data.to_org}",
+            "unknown_code",
+            "toOrg is not a unit or agency that takes referrals.",
+        )
+    if data.to_org == p.org:
+        raise _invalid(
+            "toOrg",
+            "自分の組織あてには紹介できません。",
+            "own_org",
+            "A referral cannot be addressed to the sender's own org.",
+        )
+    if data.due_date is not None and data.due_date < ctx.today:
+        raise _invalid(
+            "dueDate",
+            "回答期限に過去の日付は指定できません。",
+            "past_date",
+            "dueDate is in the past.",
+        )
+    duplicate = ctx.session.scalar(
+        select(Referral.id).where(
+            Referral.case_id == case.id,
+            Referral.to_org_code == data.to_org,
+            Referral.status.in_(sorted(st.value for st in OPEN_STATUSES)),
+        )
+    )
+    if duplicate is not None:
+        raise AppError(
+            "conflict",
+            f"「{to_org.name}」あての紹介が既に進行中です（紹介ID {duplicate}）。",
+            f"An open referral of this case to {data.to_org} already exists (id {duplicate}).",
+        )
+    stamp = now()
+    referral = Referral(
+        case_id=case.id,
+        from_org_code=p.org,
+        from_sub=p.sub,
+        to_org_code=data.to_org,
+        reason=data.reason,
+        urgency=data.urgency.value,
+        due_date=data.due_date,
+        summary=data.summary,
+        status=ReferralStatus.SENT.value,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    ctx.session.add(referral)
+    ctx.session.flush()
+    ctx.audit.record(
+        "referral.create",
+        "referral",
+        referral.id,
+        case_id=case.id,
+        detail={"to_org": data.to_org, "urgency": data.urgency.value},
+    )
+    return _view(ctx, referral, case)
+
+
+# ---------------------------------------------------------------- lists
+
+
+def _overdue_sql(today: date) -> ColumnElement[bool]:
+    """The SQL twin of ``domain.referrals.is_overdue``."""
+    return and_(
+        Referral.status.in_(sorted(st.value for st in AWAITING_ANSWER)),
+        Referral.due_date.is_not(None),
+        Referral.due_date < today,
+    )
+
+
+@dataclass(frozen=True)
+class ReferralFilters:
+    box: s.ReferralBox
+    status: list[ReferralStatus] | None = None
+    overdue: bool | None = None
+
+
+def list_referrals(
+    ctx: Context, filters: ReferralFilters, cursor: str | None, limit: int
+) -> tuple[list[s.ReferralSummary], str | None]:
+    """The caller's org's inbox (referrals addressed to it) or outbox (sent from it)."""
+    p = ctx.principal
+    after = decode_cursor(cursor)
+    if not p.does_case_work:
+        ctx.audit.record_refusal("referral.list", "referral")
+        raise forbidden("紹介を閲覧する権限がありません。", "You may not read referrals.")
+    if p.org is None:
+        return [], None
+    main = CaseMember.__table__.alias("main_member")
+    sender = aliased(Organization, name="sender_org")
+    recipient = aliased(Organization, name="recipient_org")
+    box = (
+        Referral.to_org_code == p.org
+        if filters.box is s.ReferralBox.INBOX
+        else Referral.from_org_code == p.org
+    )
+    stmt: Select[Any] = (
+        select(
+            Referral,
+            Case.number,
+            # Names only where the caller may read the case (rules 1-4); the inbox is how an
+            # org without consent learns of a referral, and it must not learn who it concerns.
+            sql_case((readable_filter(p, ctx.today), main.c.name), else_=None),
+            sender.name,
+            recipient.name,
+        )
+        .join(Case, Case.id == Referral.case_id)
+        .outerjoin(main, and_(main.c.case_id == Case.id, main.c.is_main.is_(True)))
+        .outerjoin(sender, sender.code == Referral.from_org_code)
+        .join(recipient, recipient.code == Referral.to_org_code)
+        .where(box)
+        .order_by(Referral.id.desc())
+        .limit(limit + 1)
+    )
+    if after is not None:
+        stmt = stmt.where(Referral.id < after)
+    if filters.status:
+        stmt = stmt.where(Referral.status.in_(sorted({st.value for st in filters.status})))
+    if filters.overdue is True:
+        stmt = stmt.where(_overdue_sql(ctx.today))
+    elif filters.overdue is False:
+        stmt = stmt.where(not_(_overdue_sql(ctx.today)))
+    rows = ctx.session.execute(stmt).all()
+    page = rows[:limit]
+    items = [
+        s.ReferralSummary(
+            **_summary_fields(r, number, name, from_name, to_name, ctx.today),
+        )
+        for r, number, name, from_name, to_name in page
+    ]
+    ctx.audit.record_case_reads("referral.list", list(dict.fromkeys(i.case_id for i in items)))
+    next_cursor = encode_cursor(page[-1][0].id) if len(rows) > limit else None
+    return items, next_cursor
+
+
+def list_case_referrals(ctx: Context, case_id: int) -> list[s.ReferralOut]:
+    """Every referral of a case, newest first, for those who may read the case."""
+    case, facts = _readable_case(ctx, case_id, "referral.list")
+    rows = ctx.session.scalars(
+        select(Referral).where(Referral.case_id == case.id).order_by(Referral.id.desc())
+    ).all()
+    names = _org_names(ctx, {r.from_org_code for r in rows} | {r.to_org_code for r in rows})
+    main_name = _main_person_name(ctx, case.id)
+    ctx.audit.record("referral.list", "case", case.id, case_id=case.id)
+    return [
+        _out(
+            ctx,
+            r,
+            case_number=case.number,
+            case_readable=True,
+            parties=_parties(ctx, r, facts),
+            names=names,
+            main_name=main_name,
+        )
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------- read
+
+
+def get_referral(ctx: Context, referral_id: int) -> tuple[s.ReferralOut, str]:
+    access = _load(ctx, referral_id, "referral.read")
+    ctx.audit.record(
+        "referral.read",
+        "referral",
+        referral_id,
+        case_id=access.referral.case_id,
+        detail={
+            "as": "case_reader" if access.case_readable else "recipient",
+            "basis": str(access.basis) if access.basis else None,
+        },
+    )
+    return _view(ctx, access.referral, access.case)
+
+
+# ---------------------------------------------------------------- answer, report, withdraw
+
+
+def _join_team_on_accept(ctx: Context, access: ReferralAccess) -> TeamMembership | None:
+    """The accepting org joins the support team (unless it is on it already). It reads the whole
+    case only where the person's consent covers it (access.md rule 4)."""
+    if access.referral.to_org_code in access.facts.active_team_orgs:
+        return None
+    membership = TeamMembership(
+        case_id=access.case.id,
+        org_code=access.referral.to_org_code,
+        role=ACCEPTED_TEAM_ROLE,
+        start_date=ctx.today,
+        added_by_sub=ctx.principal.sub,
+    )
+    ctx.session.add(membership)
+    access.case.updated_at = now()  # the team is part of the case: its ETag changes
+    return membership
+
+
+def act(
+    ctx: Context,
+    referral_id: int,
+    action: ReferralAction,
+    if_match: str | None,
+    data: s.ReferralActionIn,
+) -> tuple[s.ReferralOut, str]:
+    """Take ``action`` on a referral as the side the state machine names for it."""
+    audit_action = f"referral.{action.value}"
+    access = _load(ctx, referral_id, audit_action, for_update=True)
+    referral = access.referral
+    party, _, target_status = REFERRAL_ACTIONS[action]
+    if party not in access.parties:
+        ctx.audit.record_refusal(audit_action, "referral", referral.id, case_id=referral.case_id)
+        if party is Party.RECIPIENT:
+            raise forbidden(
+                f"紹介の{_ACTION_LABELS[action]}ができるのは、紹介先の組織だけです。",
+                f"Only the org the referral addresses may {action.value} it.",
+            )
+        raise forbidden(
+            "紹介を取り下げられるのは、紹介元の側（このケースから紹介を送れる人）だけです。",
+            "Only the sending side (who may send referrals from the case) may withdraw it.",
+        )
+    check_if_match(referral, if_match)
+    current = ReferralStatus(referral.status)
+    if next_status(current, action, party) is None:
+        raise AppError(
+            "conflict",
+            f"「{REFERRAL_STATUS_LABELS[current]}」の紹介は"
+            f"「{REFERRAL_STATUS_LABELS[target_status]}」にできません。",
+            f"A referral cannot go from {current} to {target_status} ({action.value}).",
+        )
+    if needs_reason(action) and not data.note:
+        message = _REASON_REQUIRED[action]
+        raise _invalid("note", message, "required", f"A note is required to {action.value}.")
+    stamp = now()
+    referral.status = target_status.value
+    referral.updated_at = stamp
+    if action in (ReferralAction.ACCEPT, ReferralAction.DECLINE):
+        referral.answered_by_sub = ctx.principal.sub
+        referral.answered_at = stamp
+    if action is ReferralAction.COMPLETE:
+        referral.report = data.note
+        referral.completed_at = stamp
+    elif data.note:
+        referral.answer_note = data.note
+    joined = _join_team_on_accept(ctx, access) if action is ReferralAction.ACCEPT else None
+    _flush(ctx)
+    ctx.audit.record(
+        audit_action,
+        "referral",
+        referral.id,
+        case_id=referral.case_id,
+        detail={"from": current.value, "to": target_status.value},
+    )
+    if joined is not None:
+        ctx.audit.record(
+            "team.add",
+            "team_membership",
+            joined.id,
+            case_id=referral.case_id,
+            detail={"org": joined.org_code, "referral_id": referral.id},
+        )
+    return _view(ctx, referral, access.case)
