@@ -240,3 +240,60 @@ def test_generated_client_works_against_a_running_server(sdk: Sdk, server: Serve
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert isinstance(refused.parsed, models.Problem), "errors parse as problem details"
     assert refused.parsed.status == 401
+
+
+def test_generated_client_round_trips_a_referral(sdk: Sdk, server: Server) -> None:
+    """つなぐ through the SDK: sent, seen in the agency's inbox, accepted, reported back."""
+    models = sdk.module("models")
+    referrals = "api.referrals."
+    create = sdk.module(referrals + "create_referral")
+    inbox = sdk.module(referrals + "list_referrals")
+    get = sdk.module(referrals + "get_referral")
+    accept = sdk.module(referrals + "accept_referral")
+    complete = sdk.module(referrals + "complete_referral")
+    get_case = sdk.module("api.cases.get_case")
+    young_carer = next(n for n, name in server.main_names.items() if name == "日吉 さくら")
+
+    with _login(sdk, server, "secretariat") as secretariat:
+        cases = sdk.module("api.cases.list_cases").sync(client=secretariat, number=young_carer)
+        case_id = cases.items[0].id
+        sent = create.sync_detailed(
+            case_id=case_id,
+            client=secretariat,
+            body=models.ReferralCreate(
+                to_org="hokatsu_1",
+                reason="祖母の介護について相談したい",
+                summary="中学生が祖母の介護を担っている世帯。介護保険の利用を検討したい。",
+                urgency=models.ReferralUrgency.URGENT,
+            ),
+        )
+        assert sent.status_code == 201, sent.content.decode()
+        referral_id = sent.parsed.id
+
+    with _login(sdk, server, "hokatsu1.agency") as agency:
+        page = inbox.sync(client=agency, box=models.ReferralBox.INBOX)
+        assert [r.id for r in page.items] == [referral_id]
+        assert page.items[0].main_person_name is None, "no consent: no names in the inbox"
+        read = get.sync_detailed(referral_id=referral_id, client=agency)
+        assert read.status_code == 200 and read.parsed.summary.startswith("中学生が")
+        accepted = accept.sync_detailed(
+            referral_id=referral_id,
+            client=agency,
+            body=models.ReferralActionIn(),
+            if_match=read.headers["etag"],
+        )
+        assert accepted.status_code == 200, accepted.content.decode()
+        assert accepted.parsed.status == models.ReferralStatus.ACCEPTED
+        assert get_case.sync_detailed(case_id=case_id, client=agency).status_code == 404
+        done = complete.sync_detailed(
+            referral_id=referral_id,
+            client=agency,
+            body=models.ReferralActionIn(note="祖母と面談し、要介護認定の申請を支援した。"),
+            if_match=accepted.headers["etag"],
+        )
+        assert done.status_code == 200, done.content.decode()
+
+    with _login(sdk, server, "secretariat") as secretariat:
+        back = get.sync(referral_id=referral_id, client=secretariat)
+        assert back.status == models.ReferralStatus.COMPLETED
+        assert back.report == "祖母と面談し、要介護認定の申請を支援した。"
