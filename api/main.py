@@ -28,6 +28,7 @@ from api.routes import (
     system,
 )
 from api.settings import Environment, Settings, get_settings
+from api.spa import mount_spa
 
 API_VERSION = "0.1.0"
 
@@ -167,6 +168,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     for module in (auth, cases, referrals, plans, meetings, notices, master, admin, audit, system):
         app.include_router(module.router)
+    mount_spa(app, settings.spa_dir)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

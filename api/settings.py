@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Who issues the city units' notices ("国分寺市 健康部 地域共生推進課").
     municipality_name: str = "国分寺市"
 
+    # The built SPA, served under /app/ when it exists (``make run`` builds it).
+    spa_dir: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
