@@ -20,11 +20,3 @@ def case_number(year: int, sequence: int) -> str:
     if sequence < 1:
         raise ValueError("sequence starts at 1")
     return f"{year}-{sequence:04d}"
-
-
-def reiwa_label(year: int) -> str:
-    """The fiscal year in the Japanese era as the city writes it (令和5年度 for 2023)."""
-    if year < 2019:
-        raise ValueError("only Reiwa fiscal years are supported")
-    era_year = year - 2018
-    return f"令和{'元' if era_year == 1 else era_year}年度"

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.clock import now
 from api.errors import AppError, FieldError, forbidden, not_found
@@ -34,6 +33,7 @@ from api.models import (
 )
 from api.schemas import cases as s
 from api.schemas.base import decode_cursor, encode_cursor
+from api.services import concurrency
 from api.services.case_access import (
     consent_facts,
     get_case_row,
@@ -95,35 +95,15 @@ def _editable(ctx: Context, case_id: int, action: str, if_match: str | None) -> 
 
 
 def etag(case: Case) -> str:
-    return f'"{case.id}.{case.version}"'
+    return concurrency.CASE.etag(case.id, case.version)
 
 
 def check_if_match(case: Case, if_match: str | None) -> None:
-    if not if_match or if_match.strip() == "*":
-        raise AppError(
-            "precondition-required",
-            "最新の内容を取得し、その ETag を If-Match ヘッダーに付けて送ってください。",
-            "Send the case's current ETag in If-Match.",
-        )
-    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if etag(case) not in candidates:
-        raise AppError(
-            "precondition-failed",
-            "このケースは他の人が先に更新しました。最新の内容を読み込み直してから、もう一度保存してください。",
-            "The case was changed by someone else; reload it and apply your change again.",
-            headers={"ETag": etag(case)},
-        )
+    concurrency.check_if_match(concurrency.CASE, etag(case), if_match)
 
 
-def _flush(ctx: Context, case: Case) -> None:
-    try:
-        ctx.session.flush()
-    except StaleDataError as exc:
-        raise AppError(
-            "precondition-failed",
-            "このケースは他の人が先に更新しました。最新の内容を読み込み直してください。",
-            "The case was changed concurrently; reload it.",
-        ) from exc
+def _flush(ctx: Context) -> None:
+    concurrency.flush(ctx.session, concurrency.CASE)
 
 
 def _touch(case: Case) -> None:
@@ -601,7 +581,7 @@ def update_case(
         )
         _add_categories(ctx.session, case.id, None, data.categories)
     _touch(case)
-    _flush(ctx, case)
+    _flush(ctx)
     ctx.audit.record(
         "case.update", "case", case.id, case_id=case.id, detail={"fields": sorted(changes)}
     )
@@ -622,7 +602,7 @@ def change_status(
         )
     case.status = data.status.value
     _touch(case)
-    _flush(ctx, case)
+    _flush(ctx)
     ctx.audit.record(
         "case.status",
         "case",
@@ -665,7 +645,7 @@ def add_member(
     ctx.session.flush()
     _add_categories(ctx.session, case.id, member.id, data.categories)
     _touch(case)
-    _flush(ctx, case)
+    _flush(ctx)
     ctx.audit.record("member.create", "member", member.id, case_id=case.id)
     return _reload(ctx, case.id)
 
@@ -718,7 +698,7 @@ def update_member(
         )
         _add_categories(ctx.session, case.id, member.id, data.categories)
     _touch(case)
-    _flush(ctx, case)
+    _flush(ctx)
     ctx.audit.record(
         "member.update", "member", member.id, case_id=case.id, detail={"fields": sorted(changes)}
     )
@@ -843,7 +823,7 @@ def record_consent(ctx: Context, case_id: int, member_id: int, data: s.ConsentIn
     _check_refs(ctx.session, [("coveredOrgs", Organization.code, set(data.covered_orgs))])
     consent = _write_consent(ctx, access.case, member, data)
     _touch(access.case)
-    _flush(ctx, access.case)
+    _flush(ctx)
     return _consent_by_id(ctx, consent.id)
 
 
@@ -878,7 +858,7 @@ def withdraw_consent(
     consent.withdrawn_reason = data.reason
     consent.withdrawn_by_sub = ctx.principal.sub
     _touch(access.case)
-    _flush(ctx, access.case)
+    _flush(ctx)
     ctx.audit.record(
         "consent.withdraw",
         "consent",
@@ -914,7 +894,7 @@ def add_team_member(ctx: Context, case_id: int, data: s.TeamMemberIn) -> s.TeamM
     )
     ctx.session.add(membership)
     _touch(access.case)
-    _flush(ctx, access.case)
+    _flush(ctx)
     ctx.audit.record(
         "team.add", "team_membership", membership.id, case_id=case_id, detail={"org": data.org}
     )
@@ -944,7 +924,7 @@ def update_team_member(
             )
         membership.end_date = data.end_date
     _touch(access.case)
-    _flush(ctx, access.case)
+    _flush(ctx)
     ctx.audit.record(
         "team.update",
         "team_membership",
@@ -1027,4 +1007,3 @@ def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s
     ctx.session.flush()
     ctx.audit.record("timeline.create", "timeline_entry", entry.id, case_id=case_id)
     return _timeline_out(entry)
-

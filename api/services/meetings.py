@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.clock import now
 from api.errors import AppError, FieldError, forbidden, not_found
@@ -34,6 +33,7 @@ from api.models import (
 )
 from api.schemas import meetings as s
 from api.schemas.base import decode_cursor, encode_cursor
+from api.services import concurrency
 from api.services.case_access import get_case_row, load_facts
 from api.services.cases import _readable
 from api.services.context import Context
@@ -187,35 +187,15 @@ def _on_or_after_the_day(ctx: Context, meeting: Meeting, what_ja: str, what_en: 
 
 
 def etag(meeting: Meeting) -> str:
-    return f'"m{meeting.id}.{meeting.version}"'
+    return concurrency.MEETING.etag(meeting.id, meeting.version)
 
 
 def check_if_match(meeting: Meeting, if_match: str | None) -> None:
-    if not if_match or if_match.strip() == "*":
-        raise AppError(
-            "precondition-required",
-            "会議の最新の内容を取得し、その ETag を If-Match ヘッダーに付けて送ってください。",
-            "Send the meeting's current ETag in If-Match.",
-        )
-    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if etag(meeting) not in candidates:
-        raise AppError(
-            "precondition-failed",
-            "この会議は他の人が先に更新しました。最新の内容を読み込み直してから、もう一度保存してください。",
-            "The meeting was changed by someone else; reload it and apply your change again.",
-            headers={"ETag": etag(meeting)},
-        )
+    concurrency.check_if_match(concurrency.MEETING, etag(meeting), if_match)
 
 
 def _flush(ctx: Context) -> None:
-    try:
-        ctx.session.flush()
-    except StaleDataError as exc:
-        raise AppError(
-            "precondition-failed",
-            "他の人が先に更新しました。最新の内容を読み込み直してください。",
-            "The record was changed concurrently; reload it.",
-        ) from exc
+    concurrency.flush(ctx.session, concurrency.MEETING)
 
 
 # ---------------------------------------------------------------- schedules

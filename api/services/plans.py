@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.clock import now
 from api.errors import AppError, FieldError, forbidden, not_found
@@ -29,6 +28,7 @@ from api.models import (
 )
 from api.schemas import plans as s
 from api.schemas.base import decode_cursor, encode_cursor
+from api.services import concurrency
 from api.services.case_access import get_case_row, load_facts, readable_filter
 from api.services.cases import CaseAccess, _readable
 from api.services.context import Context
@@ -118,38 +118,16 @@ def _writable(
 
 
 def etag(plan: SupportPlan) -> str:
-    return f'"plan-{plan.id}.{plan.version}"'
+    return concurrency.PLAN.etag(plan.id, plan.version)
 
 
 def check_if_match(plan: SupportPlan, if_match: str | None, *, required: bool) -> None:
     """428 without If-Match where it is required; 412 when it names another version."""
-    if not if_match or if_match.strip() == "*":
-        if not required:
-            return
-        raise AppError(
-            "precondition-required",
-            "最新の支援プランを取得し、その ETag を If-Match ヘッダーに付けて送ってください。",
-            "Send the plan's current ETag in If-Match.",
-        )
-    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if etag(plan) not in candidates:
-        raise AppError(
-            "precondition-failed",
-            "この支援プランは他の人が先に更新しました。最新の内容を読み込み直してから、もう一度操作してください。",
-            "The plan was changed by someone else; reload it and try again.",
-            headers={"ETag": etag(plan)},
-        )
+    concurrency.check_if_match(concurrency.PLAN, etag(plan), if_match, required=required)
 
 
 def _flush(ctx: Context) -> None:
-    try:
-        ctx.session.flush()
-    except StaleDataError as exc:
-        raise AppError(
-            "precondition-failed",
-            "この支援プランは他の人が先に更新しました。最新の内容を読み込み直してください。",
-            "The plan was changed concurrently; reload it.",
-        ) from exc
+    concurrency.flush(ctx.session, concurrency.PLAN)
 
 
 def _touch(plan: SupportPlan) -> None:

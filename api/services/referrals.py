@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, not_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.clock import now
 from api.errors import AppError, FieldError, forbidden, not_found
 from api.models import Case, CaseMember, Organization, Referral, TeamMembership
 from api.schemas import referrals as s
 from api.schemas.base import decode_cursor, encode_cursor
+from api.services import concurrency
 from api.services.case_access import get_case_row, load_facts, readable_filter
 from api.services.context import Context
 from domain.access import FULL_READ, CaseFacts, Dept, ReadBasis, can_send_referral, read_basis
@@ -127,35 +127,15 @@ def _load(
 
 
 def etag(referral: Referral) -> str:
-    return f'"r{referral.id}.{referral.version}"'
+    return concurrency.REFERRAL.etag(referral.id, referral.version)
 
 
 def check_if_match(referral: Referral, if_match: str | None) -> None:
-    if not if_match or if_match.strip() == "*":
-        raise AppError(
-            "precondition-required",
-            "最新の紹介を取得し、その ETag を If-Match ヘッダーに付けて送ってください。",
-            "Send the referral's current ETag in If-Match.",
-        )
-    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if etag(referral) not in candidates:
-        raise AppError(
-            "precondition-failed",
-            "この紹介は他の人が先に更新しました。最新の内容を読み込み直してから、もう一度操作してください。",
-            "The referral was changed by someone else; reload it and try again.",
-            headers={"ETag": etag(referral)},
-        )
+    concurrency.check_if_match(concurrency.REFERRAL, etag(referral), if_match)
 
 
 def _flush(ctx: Context) -> None:
-    try:
-        ctx.session.flush()
-    except StaleDataError as exc:
-        raise AppError(
-            "precondition-failed",
-            "この紹介は他の人が先に更新しました。最新の内容を読み込み直してください。",
-            "The referral was changed concurrently; reload it.",
-        ) from exc
+    concurrency.flush(ctx.session, concurrency.REFERRAL)
 
 
 def _invalid(field: str, message: str, code: str, detail_en: str) -> AppError:

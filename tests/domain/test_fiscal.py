@@ -1,4 +1,4 @@
-"""年度 (1 April - 31 March), case numbers and the Reiwa label the city writes."""
+"""年度 (1 April - 31 March), and case numbers (the era label lives in domain.era)."""
 
 from datetime import date, timedelta
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.fiscal import case_number, fiscal_year, fiscal_year_bounds, reiwa_label
+from domain.fiscal import case_number, fiscal_year, fiscal_year_bounds
 
 FAST = settings(max_examples=300, deadline=None, database=None)
 
@@ -97,29 +97,3 @@ def test_case_number_reads_back_as_year_and_running_number(year: int, sequence: 
 @given(st.integers(min_value=1, max_value=9998), st.integers(min_value=1, max_value=9998))
 def test_case_numbers_of_one_year_sort_in_running_order(a: int, b: int) -> None:
     assert (case_number(2026, a) < case_number(2026, b)) == (a < b)
-
-
-REIWA = {
-    "2019_is_the_first_year": (2019, "令和元年度"),
-    "2020": (2020, "令和2年度"),
-    "2023": (2023, "令和5年度"),
-    "2026": (2026, "令和8年度"),
-    "2030": (2030, "令和12年度"),
-}
-
-
-@pytest.mark.parametrize(("year", "expected"), REIWA.values(), ids=list(REIWA))
-def test_reiwa_label_names_the_fiscal_year_in_the_japanese_era(year: int, expected: str) -> None:
-    assert reiwa_label(year) == expected
-
-
-@pytest.mark.parametrize("year", [2018, 1989, 0])
-def test_reiwa_label_refuses_years_before_reiwa(year: int) -> None:
-    with pytest.raises(ValueError, match="Reiwa"):
-        reiwa_label(year)
-
-
-@FAST
-@given(st.integers(min_value=2020, max_value=3000))
-def test_reiwa_year_is_the_fiscal_year_minus_2018(year: int) -> None:
-    assert reiwa_label(year) == f"令和{year - 2018}年度"
