@@ -37,8 +37,9 @@ def send_meeting_notices(
 ) -> s.NoticeReport:
     """The organiser sends the 開催通知 (出席依頼): by e-mail to the attendees notified by e-mail
     (their `noticeSentAt` is set when the mail server accepts the message), and for those
-    notified by post the PDF to print (`pdfUrl`; nothing is marked). A refused address fails
-    alone; the others are still sent. Notices carry no case: no names, numbers or summaries.
+    notified by post the PDF to print (`pdfUrl`; once posted, record it with
+    `markNoticePosted`). A refused address fails alone; the others are still sent. Notices
+    carry no case: no names, numbers or summaries.
     503 when e-mail is not configured on the server and an e-mail notice was asked for."""
     return service.send_meeting_notices(ctx, settings, meeting_id, body)
 
@@ -61,3 +62,22 @@ def get_meeting_notice_pdf(
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'},
     )
+
+
+@router.post(
+    "/{meeting_id}/attendees/{attendee_id}/notice-posted",
+    response_model=s.NoticeResult,
+    tags=["meetings"],
+    summary="開催通知の郵送済み記録 / Record a notice as posted",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def mark_notice_posted(
+    ctx: WriteCases,
+    meeting_id: MeetingId,
+    attendee_id: AttendeeId,
+    body: Annotated[s.NoticePostedIn, Body(default_factory=s.NoticePostedIn)],
+) -> s.NoticeResult:
+    """The organiser records that the printed notice was posted (投函日), which sets the
+    attendee's `noticeSentAt`. Marking it again keeps the first date. 409 when the attendee has
+    no postal address or the meeting was cancelled or held."""
+    return service.mark_notice_posted(ctx, meeting_id, attendee_id, body)

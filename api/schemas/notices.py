@@ -1,6 +1,6 @@
 """Request and response bodies of meeting notices (開催通知 / 出席依頼)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -17,7 +17,7 @@ class NoticeChannel(StrEnum):
 
 
 class NoticeStatus(StrEnum):
-    SENT = "sent"  # the e-mail was accepted by the SMTP server; noticeSentAt is set
+    SENT = "sent"  # accepted by the SMTP server, or recorded as posted; noticeSentAt is set
     FAILED = "failed"  # not sent: see errorCode / error; noticeSentAt is left as it was
     PDF_READY = "pdf_ready"  # by post: print pdfUrl and post it (nothing is marked as sent)
 
@@ -38,6 +38,14 @@ class SendNotices(InputModel):
     unsent_only: bool = Field(
         default=False,
         description="Leave out the attendees whose e-mail notice was already sent.",
+    )
+
+
+class NoticePostedIn(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"postedOn": "2024-01-05"}, {}]})
+
+    posted_on: date | None = Field(
+        default=None, description="投函日 / the day it was posted (today when omitted; not future)."
     )
 
 

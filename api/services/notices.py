@@ -11,16 +11,17 @@ Those who may see the meeting get 403, anyone else 404.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
 
-from api.clock import now
+from api.clock import TOKYO, now
 from api.errors import AppError, FieldError, forbidden, not_found
 from api.models import Attendee, Department, Meeting, MeetingSchedule, Organization, User
 from api.schemas import notices as s
 from api.services import mail, pdf_notice
-from api.services.audit import Outcome
+from api.services.audit import AuditTrail, Outcome
 from api.services.context import Context
 from api.settings import Settings
 from domain.access import CITY_DEPTS, Dept
@@ -395,31 +396,15 @@ def _failed(attendee: Attendee, code: str, message: str) -> s.NoticeResult:
     )
 
 
-def _send_email(
-    sender: mail.Mailer | None, loaded: _MeetingContext, attendee: Attendee
-) -> s.NoticeResult:
-    if not attendee.email:
-        return _failed(attendee, "no_email_address", "メールアドレスが登録されていません。")
-    assert sender is not None  # checked before anything was sent
+def _email(loaded: _MeetingContext, attendee: Attendee) -> mail.OutgoingMail:
     notice = _notice_for(loaded, attendee)
-    try:
-        sender.send(
-            mail.OutgoingMail(
-                to=attendee.email,
-                to_name=notice.addressee_name or notice.addressee_org,
-                subject=notice.subject,
-                body=notice.text(),
-                reply_to=loaded.reply_to,
-            )
-        )
-    except mail.MailDeliveryError as exc:
-        return _failed(attendee, exc.code, exc.message)
-    attendee.notice_sent_at = now()
-    return s.NoticeResult(
-        attendee_id=attendee.id,
-        channel=s.NoticeChannel.EMAIL,
-        status=s.NoticeStatus.SENT,
-        sent_at=attendee.notice_sent_at,
+    assert attendee.email is not None
+    return mail.OutgoingMail(
+        to=attendee.email,
+        to_name=notice.addressee_name or notice.addressee_org,
+        subject=notice.subject,
+        body=notice.text(),
+        reply_to=loaded.reply_to,
     )
 
 
@@ -431,16 +416,44 @@ def _post(attendee: Attendee) -> s.NoticeResult:
         channel=s.NoticeChannel.POST,
         status=s.NoticeStatus.PDF_READY,
         pdf_url=pdf_path(attendee.meeting_id, attendee.id),
+        sent_at=attendee.notice_sent_at,
     )
+
+
+def _deliver(
+    settings: Settings, outgoing: dict[int, mail.OutgoingMail]
+) -> dict[int, datetime | mail.MailDeliveryError]:
+    """Hands each e-mail to the mail server: the time it was accepted, or why it was refused."""
+    outcome: dict[int, datetime | mail.MailDeliveryError] = {}
+    if not outgoing:
+        return outcome
+    sender = mail.Mailer(settings)
+    try:
+        for attendee_id, message in outgoing.items():
+            try:
+                sender.send(message)
+            except mail.MailDeliveryError as exc:
+                outcome[attendee_id] = exc
+            else:
+                outcome[attendee_id] = now()
+    finally:
+        sender.close()
+    return outcome
 
 
 def send_meeting_notices(
     ctx: Context, settings: Settings, meeting_id: int, body: s.SendNotices
 ) -> s.NoticeReport:
     """E-mail each attendee notified by e-mail and mark it sent; for those notified by post, the
-    PDF is ready to print. One refused address does not stop the others."""
+    PDF is ready to print. One refused address does not stop the others.
+
+    Three steps, so that no database lock is held while the mail server talks (on the embedded
+    SQLite a write transaction locks the whole database): the request's transaction checks and
+    composes, then ends; the e-mails go out; a short transaction of its own marks those the mail
+    server accepted and writes the audit entry.
+    """
     action = "meeting.notice"
-    meeting = _organiser_meeting(ctx, meeting_id, action, for_update=True)
+    meeting = _organiser_meeting(ctx, meeting_id, action)
     _refuse_cancelled(meeting, held_too=True)
     attendees = list(
         ctx.session.scalars(
@@ -470,28 +483,103 @@ def send_meeting_notices(
             "E-mail is not configured (TSUNAGU_SMTP_HOST); no notice was sent.",
         )
     loaded = _load(ctx, settings, meeting, targets)
-    results: list[s.NoticeResult] = []
-    sender = mail.Mailer(settings) if by_email else None
-    try:
-        for attendee in targets:
-            if _channel(attendee) is s.NoticeChannel.EMAIL:
-                results.append(_send_email(sender, loaded, attendee))
-            else:
-                results.append(_post(attendee))
-    finally:
-        if sender is not None:
-            sender.close()
-    ctx.session.flush()
-    ctx.audit.record(
-        action,
-        "meeting",
-        meeting.id,
-        detail={
-            str(status): [r.attendee_id for r in results if r.status is status]
-            for status in s.NoticeStatus
-        },
+    results: dict[int, s.NoticeResult] = {}
+    outgoing: dict[int, mail.OutgoingMail] = {}
+    for attendee in targets:
+        if _channel(attendee) is s.NoticeChannel.POST:
+            results[attendee.id] = _post(attendee)
+        elif not attendee.email:
+            results[attendee.id] = _failed(
+                attendee, "no_email_address", "メールアドレスが登録されていません。"
+            )
+        else:
+            outgoing[attendee.id] = _email(loaded, attendee)
+    by_id = {a.id: a for a in targets}
+    engine = ctx.session.get_bind()
+    ctx.session.commit()  # the request's transaction ends here; the session is not used again
+
+    for attendee_id, delivery in _deliver(settings, outgoing).items():
+        attendee = by_id[attendee_id]
+        if isinstance(delivery, mail.MailDeliveryError):
+            results[attendee_id] = _failed(attendee, delivery.code, delivery.message)
+        else:
+            results[attendee_id] = s.NoticeResult(
+                attendee_id=attendee_id,
+                channel=s.NoticeChannel.EMAIL,
+                status=s.NoticeStatus.SENT,
+                sent_at=delivery,
+            )
+    ordered = [results[a.id] for a in targets]
+    with Session(engine) as own, own.begin():
+        for result in ordered:
+            if result.status is s.NoticeStatus.SENT:
+                own.execute(
+                    update(Attendee)
+                    .where(Attendee.id == result.attendee_id)
+                    .values(notice_sent_at=result.sent_at)
+                )
+        AuditTrail(own, ctx.principal, ctx.audit.request_id).record(
+            action,
+            "meeting",
+            meeting_id,
+            detail={
+                str(status): [r.attendee_id for r in ordered if r.status is status]
+                for status in s.NoticeStatus
+            },
+        )
+    return s.NoticeReport(meeting_id=meeting_id, results=ordered)
+
+
+def mark_notice_posted(
+    ctx: Context, meeting_id: int, attendee_id: int, data: s.NoticePostedIn
+) -> s.NoticeResult:
+    """The organiser records that an attendee's printed notice was posted (投函). Marking it again
+    keeps the first date; an attendee without a postal address has nothing to post (409)."""
+    action = "meeting.notice_posted"
+    meeting = _organiser_meeting(ctx, meeting_id, action)
+    _refuse_cancelled(meeting, held_too=True)
+    attendee = _attendee_of(ctx, meeting, attendee_id, action)
+    if not attendee.postal_address:
+        raise AppError(
+            "conflict",
+            "郵送先の住所が登録されていない出席者には、郵送済みを記録できません。",
+            "The attendee has no postal address; nothing was posted.",
+        )
+    posted_on = data.posted_on or ctx.today
+    if posted_on > ctx.today:
+        raise AppError(
+            "validation-error",
+            "投函日に未来の日付は指定できません。",
+            "postedOn cannot be in the future.",
+            errors=[
+                FieldError(field="postedOn", message="未来の日付です。", code="future_date")
+            ],
+        )
+    if attendee.notice_sent_at is None:
+        attendee.notice_sent_at = datetime.combine(posted_on, time(9), tzinfo=TOKYO).astimezone(UTC)
+        ctx.session.flush()
+        ctx.audit.record(
+            action,
+            "meeting",
+            meeting.id,
+            detail={"attendee_id": attendee.id, "posted_on": posted_on.isoformat()},
+        )
+    return s.NoticeResult(
+        attendee_id=attendee.id,
+        channel=s.NoticeChannel.POST,
+        status=s.NoticeStatus.SENT,
+        sent_at=attendee.notice_sent_at,
     )
-    return s.NoticeReport(meeting_id=meeting.id, results=results)
+
+
+def _attendee_of(ctx: Context, meeting: Meeting, attendee_id: int, action: str) -> Attendee:
+    attendee = ctx.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.meeting_id != meeting.id:
+        ctx.audit.record_refusal(
+            action, "meeting", meeting.id, detail={"attendee_id": attendee_id, "exists": False}
+        )
+        raise not_found("出席者", "attendee")
+    return attendee
 
 
 @dataclass(frozen=True)
@@ -507,12 +595,7 @@ def get_meeting_notice_pdf(
     action = "meeting.notice_pdf"
     meeting = _organiser_meeting(ctx, meeting_id, action)
     _refuse_cancelled(meeting, held_too=False)
-    attendee = ctx.session.get(Attendee, attendee_id)
-    if attendee is None or attendee.meeting_id != meeting.id:
-        ctx.audit.record_refusal(
-            action, "meeting", meeting.id, detail={"attendee_id": attendee_id, "exists": False}
-        )
-        raise not_found("出席者", "attendee")
+    attendee = _attendee_of(ctx, meeting, attendee_id, action)
     loaded = _load(ctx, settings, meeting, [attendee])
     content = pdf_notice.render_notice_pdf(_notice_for(loaded, attendee))
     ctx.audit.record(action, "meeting", meeting.id, detail={"attendee_id": attendee.id})

@@ -4,9 +4,11 @@ The SMTP server is aiosmtpd on a free local port; the app under test is configur
 ``Settings``. A notice goes outside the city hall, so it must never carry a case.
 """
 
+import asyncio
 import email
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -19,8 +21,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from api.clock import today
 from api.db import Database
 from api.main import create_app
 from api.models import AgendaItem, Attendee, AuditEvent, Meeting
@@ -738,3 +741,144 @@ def test_sending_and_printing_are_audited_with_attendee_ids_only(
     for row in (sent, printed):
         assert "@" not in str(row.detail)
         assert row.case_id is None
+
+
+# ---------------------------------------------------------------- post: recording that it went
+
+
+def _posted(api: Api, setup: Setup, label: str, username: str = "jimu", **body: Any) -> Any:
+    return api.client.post(
+        f"/meetings/{setup.meeting_id}/attendees/{setup.attendees[label]}/notice-posted",
+        json=body or None,
+        headers=api.login(username),
+    )
+
+
+def test_a_posted_notice_is_recorded_once_with_the_day_it_was_posted(
+    mail_api: Api, smtp: SmtpServer
+) -> None:
+    setup = _setup(mail_api)
+
+    first = _posted(mail_api, setup, "post", postedOn="2024-01-05")
+    again = _posted(mail_api, setup, "post", postedOn="2024-01-06")
+
+    assert first.status_code == 200, first.text
+    assert first.json() == {
+        "attendeeId": setup.attendees["post"],
+        "channel": "post",
+        "status": "sent",
+        "errorCode": None,
+        "error": None,
+        "sentAt": "2024-01-05T00:00:00Z",  # 9:00 in Tokyo on the day it was posted
+        "pdfUrl": None,
+    }
+    assert again.json()["sentAt"] == "2024-01-05T00:00:00Z", "the first record stands"
+    assert _attendee(mail_api, setup.attendees["post"]).notice_sent_at is not None
+    resend = _send(mail_api, setup.meeting_id, unsentOnly=True)
+    assert setup.attendees["post"] not in {r["attendeeId"] for r in resend.json()["results"]}
+    with mail_api.db.sessions() as session:
+        rows = list(
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "meeting.notice_posted")
+            )
+        )
+    assert [r.detail for r in rows] == [
+        {"attendee_id": setup.attendees["post"], "posted_on": "2024-01-05"}
+    ]
+
+
+def test_posting_without_a_day_is_today_and_a_future_day_is_refused(
+    mail_api: Api, smtp: SmtpServer
+) -> None:
+    setup = _setup(mail_api)
+    tomorrow = date.fromordinal(today().toordinal() + 1)
+
+    future = _posted(mail_api, setup, "post", postedOn=tomorrow.isoformat())
+    assert future.status_code == 422
+    assert future.json()["errors"][0]["field"] == "postedOn"
+    assert _attendee(mail_api, setup.attendees["post"]).notice_sent_at is None
+
+    posted = _posted(mail_api, setup, "post")
+    assert posted.status_code == 200, posted.text
+    assert posted.json()["sentAt"] == f"{today().isoformat()}T00:00:00Z"
+
+
+def test_posting_is_refused_without_an_address_and_to_anyone_but_the_organiser(
+    mail_api: Api, smtp: SmtpServer
+) -> None:
+    setup = _setup(mail_api, "kosodate")
+
+    no_address = _posted(mail_api, setup, "korei")
+    invited = _posted(mail_api, setup, "post", username="korei")
+    stranger = _posted(mail_api, setup, "post", username="kosodate")
+    elsewhere = mail_api.client.post(
+        f"/meetings/{setup.meeting_id}/attendees/{2**31 - 1}/notice-posted",
+        headers=mail_api.login("jimu"),
+    )
+
+    assert no_address.status_code == 409
+    assert invited.status_code == 403
+    assert stranger.status_code == 404
+    assert elsewhere.status_code == 404
+    for label in ("korei", "post"):
+        assert _attendee(mail_api, setup.attendees[label]).notice_sent_at is None
+
+
+# ---------------------------------------------------------------- no lock while SMTP talks
+
+
+@dataclass
+class SlowInbox(Inbox):
+    """Holds each message until released, as a slow mail server would."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.arrived.set()
+        await asyncio.to_thread(self.release.wait, 30)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_the_database_is_free_while_the_mail_server_talks(
+    make_api: Any, template: Template
+) -> None:
+    """The request's transaction ends before the e-mails go out: another writer (here one that
+    edits the same meeting) gets through while the mail server is still busy with the notice."""
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        api: Api = make_api(
+            smtp_host="127.0.0.1", smtp_port=controller.port, smtp_timeout_seconds=30
+        )
+        setup = _setup(api)
+        headers = api.login("jimu")
+        outcome: dict[str, Any] = {}
+        sender = threading.Thread(
+            target=lambda: outcome.update(
+                response=api.client.post(
+                    f"/meetings/{setup.meeting_id}/notices",
+                    json={"attendeeIds": [setup.attendees["korei"]]},
+                    headers=headers,
+                )
+            )
+        )
+        sender.start()
+        assert inbox.arrived.wait(30), "the notice never reached the mail server"
+
+        with api.db.sessions() as session, session.begin():
+            session.execute(
+                update(Meeting).where(Meeting.id == setup.meeting_id).values(place="別室")
+            )
+        written_while_sending = not inbox.release.is_set()
+
+        inbox.release.set()
+        sender.join(30)
+    finally:
+        inbox.release.set()
+        controller.stop()
+    assert written_while_sending
+    assert outcome["response"].status_code == 200, outcome["response"].text
+    assert outcome["response"].json()["results"][0]["status"] == "sent"
+    assert _attendee(api, setup.attendees["korei"]).notice_sent_at is not None
