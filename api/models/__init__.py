@@ -32,7 +32,7 @@ from api.models.meetings import (
     MeetingSchedule,
 )
 from api.models.plans import MonitoringRecord, PlanGoal, PlanItem, SupportPlan
-from api.models.referrals import Referral
+from api.models.referrals import Referral, ReferralEvent
 
 __all__ = [
     "AgencyField",
@@ -61,6 +61,7 @@ __all__ = [
     "PlanGoal",
     "PlanItem",
     "Referral",
+    "ReferralEvent",
     "RefreshToken",
     "RevokedToken",
     "SupportFunction",

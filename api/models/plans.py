@@ -27,6 +27,9 @@ class SupportPlan(Base):
     agreement_method: Mapped[str | None] = mapped_column(String(20))
     approved_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     evaluation_comment: Mapped[str | None] = mapped_column(Text)
+    # Why the plan reached its present status (closed, suspended, replaced by a revision), and when.
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column()
     created_by_sub: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -35,3 +35,21 @@ class Referral(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ReferralEvent(Base):
+    """One step of a referral's life (sent, accepted, declined, started, completed, withdrawn),
+    with who took it and its note: the closed loop stays readable step by step."""
+
+    __tablename__ = "referral_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(20))  # send / accept / decline / ... / withdraw
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_sub: Mapped[str] = mapped_column(String(64))
+    actor_org_code: Mapped[str | None] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

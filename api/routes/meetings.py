@@ -141,6 +141,24 @@ def list_meetings(
 
 
 @router.get(
+    "/meetings/open-for-requests",
+    response_model=list[s.MeetingSummary],
+    tags=["meetings"],
+    summary="検討依頼を受け付けている会議 / Meetings open for requests",
+    responses=problem_responses(401, 403, 422),
+)
+def list_requestable_meetings(
+    ctx: WriteCases,
+    kind: Annotated[s.RequestKind | None, Query(description="support or multi_agency.")] = None,
+) -> list[s.MeetingSummary]:
+    """For case workers choosing where to bring a case (`createMeetingRequest` needs its
+    `meetingId`): the scheduled 支援会議 and 重層的支援会議 from today on that still take
+    requests — regular ones until their deadline (前月の第2火曜日), ad hoc ones until the day.
+    Day, time, place and organiser only: never the agenda or the attendees."""
+    return service.list_requestable_meetings(ctx, kind)
+
+
+@router.get(
     "/meetings/{meeting_id}",
     response_model=s.MeetingOut,
     tags=["meetings"],

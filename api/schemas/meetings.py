@@ -388,10 +388,24 @@ class AcknowledgementOut(ApiModel):
 
 
 class RoleAssignmentContent(InputModel):
+    """Who does what: the org joins the support team with ``role`` from the meeting day, and the
+    case's open plan (if any) gains an item for it."""
+
     org: Code
-    role: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    role: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="The team role (役割), e.g. 見守り・訪問."
+    )
     end_date: date | None = None
-    _text = field_validator("role")(no_control_chars)
+    support_content: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = Field(
+        default=None, description="The plan item's 支援内容; the role when omitted."
+    )
+    frequency: Annotated[str, StringConstraints(max_length=100)] | None = Field(
+        default=None, description="頻度 of the plan item (e.g. 月1回)."
+    )
+    function: Code | None = Field(
+        default=None, description="Art. 106-4 function of the plan item (listSupportFunctions)."
+    )
+    _text = field_validator("role", "support_content", "frequency")(no_control_chars)
 
 
 class SupportPolicyContent(InputModel):
@@ -464,6 +478,13 @@ class DecisionOut(ApiModel):
     )
     team_membership_id: int | None = Field(
         default=None, description="The support-team membership a role_assignment created."
+    )
+    plan_id: int | None = Field(
+        default=None,
+        description="The open plan a role_assignment added an item to (null: the case had none).",
+    )
+    plan_item_id: int | None = Field(
+        default=None, description="The plan item a role_assignment created."
     )
 
 

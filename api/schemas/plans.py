@@ -310,6 +310,11 @@ class PlanOut(ApiModel):
     agreement_method: AgreementMethod | None
     approved_meeting_id: int | None
     evaluation_comment: str | None
+    status_reason: str | None = Field(
+        description="Why the plan reached its status: the reason given to close (終結), suspend "
+        "(中断) or revise it (見直し, on the replaced version); null otherwise."
+    )
+    status_changed_at: datetime | None = Field(description="When the status last changed.")
     monitoring_records: list[MonitoringRecordOut]
     created_by: str
     version: int

@@ -108,6 +108,22 @@ class ReferralSummary(ApiModel):
     updated_at: datetime
 
 
+class ReferralEventOut(ApiModel):
+    action: str = Field(
+        description="send, accept, decline, start, complete or withdraw.", examples=["decline"]
+    )
+    from_status: ReferralStatus | None = Field(description="null for the sending.")
+    to_status: ReferralStatus
+    status_label: str
+    note: str | None = Field(
+        description="The note of this step: the reason of a decline or withdrawal, the report of "
+        "a completion, the recipient's message on accepting or starting."
+    )
+    actor: str = Field(description="The user or client that took the step.")
+    actor_org: str | None
+    at: datetime
+
+
 class ReferralOut(ReferralSummary):
     reason: str
     from_sub: str = Field(description="The user or client that sent the referral.")
@@ -121,3 +137,6 @@ class ReferralOut(ReferralSummary):
     completed_at: datetime | None
     version: int
     access: ReferralAccessOut
+    history: list[ReferralEventOut] = Field(
+        default_factory=list, description="Every step so far, oldest first (the closed loop)."
+    )

@@ -10,7 +10,7 @@ read audited with the meeting as its purpose, and nothing else of the case.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select
@@ -33,10 +33,12 @@ from api.models import (
 )
 from api.schemas import meetings as s
 from api.schemas.base import decode_cursor, encode_cursor
+from api.schemas.plans import ItemIn
 from api.services import concurrency
 from api.services.case_access import get_case_row, load_facts
 from api.services.cases import _readable
 from api.services.context import Context
+from api.services.plans import AddedItem, add_item_by_meeting, approve_by_meeting
 from domain.access import FULL_READ, CaseFacts, PrincipalKind, Role, can_edit_case, read_basis
 from domain.case_status import STATUS_LABELS, CaseStatus, can_transition
 from domain.consent import consent_covers
@@ -464,6 +466,30 @@ def list_meetings(ctx: Context, filters: MeetingFilters) -> list[s.MeetingSummar
     if filters.kind is not None:
         stmt = stmt.where(Meeting.kind == filters.kind.value)
     return [_summary_out(m, name) for m, name in ctx.session.execute(stmt).all()]
+
+
+def list_requestable_meetings(ctx: Context, kind: s.RequestKind | None) -> list[s.MeetingSummary]:
+    """Meetings a case worker may bring a case to (see the route); nothing for accounts that do
+    no case work. The deadline is checked in the domain, meeting by meeting, on the few
+    scheduled meetings ahead."""
+    if not ctx.principal.does_case_work:
+        return []
+    kinds = [kind] if kind is not None else list(get_args(s.RequestKind))
+    stmt = (
+        select(Meeting, Organization.name)
+        .outerjoin(Organization, Organization.code == Meeting.organiser_org_code)
+        .where(
+            Meeting.kind.in_(kinds),
+            Meeting.status == MeetingStatus.SCHEDULED.value,
+            Meeting.day >= ctx.today,
+        )
+        .order_by(Meeting.day, Meeting.start_time, Meeting.id)
+    )
+    return [
+        _summary_out(m, name)
+        for m, name in ctx.session.execute(stmt).all()
+        if request_on_time(ctx.today, m.day, regular=m.regular)
+    ]
 
 
 def get_meeting(ctx: Context, meeting_id: int) -> tuple[s.MeetingOut, str]:
@@ -1151,6 +1177,7 @@ def _decision_out(
     *,
     case_status: CaseStatus | None = None,
     team_membership_id: int | None = None,
+    plan_item: AddedItem | None = None,
 ) -> s.DecisionOut:
     kind = DecisionKind(d.kind)
     return s.DecisionOut(
@@ -1164,6 +1191,8 @@ def _decision_out(
         created_at=d.created_at,
         case_status=case_status,
         team_membership_id=team_membership_id,
+        plan_id=plan_item.plan_id if plan_item else None,
+        plan_item_id=plan_item.item_id if plan_item else None,
     )
 
 
@@ -1193,6 +1222,7 @@ def record_decision(ctx: Context, meeting_id: int, data: s.DecisionCreate) -> s.
     purpose = _purpose(m.id)
     case_status: CaseStatus | None = None
     membership_id: int | None = None
+    plan_item: AddedItem | None = None
     if data.kind is DecisionKind.ROLE_ASSIGNMENT:
         assert isinstance(content, s.RoleAssignmentContent)
         _org(ctx, content.org, "content.org")
@@ -1223,11 +1253,23 @@ def record_decision(ctx: Context, meeting_id: int, data: s.DecisionCreate) -> s.
             purpose=purpose,
             detail={"org": content.org},
         )
+        plan_item = add_item_by_meeting(
+            ctx,
+            case_id=case.id,
+            item=ItemIn(
+                content=content.support_content or content.role,
+                responsible_org=content.org,
+                frequency=content.frequency,
+                start_date=m.day,
+                end_date=content.end_date,
+                function=content.function,
+            ),
+            meeting_id=m.id,
+            field="content",
+        )
     elif data.kind is DecisionKind.PLAN_APPROVAL:
         assert isinstance(content, s.PlanApprovalContent)
         _check_plan(ctx, content.plan_id, case.id, "content.planId")
-        from api.services.plans import approve_by_meeting  # lazily: plans is a sibling module
-
         facts, _ = load_facts(ctx.session, case, ctx.today)
         approve_by_meeting(
             ctx,
@@ -1273,7 +1315,9 @@ def record_decision(ctx: Context, meeting_id: int, data: s.DecisionCreate) -> s.
         purpose=purpose,
         detail={"kind": data.kind.value},
     )
-    return _decision_out(decision, case_status=case_status, team_membership_id=membership_id)
+    return _decision_out(
+        decision, case_status=case_status, team_membership_id=membership_id, plan_item=plan_item
+    )
 
 
 def list_decisions(ctx: Context, meeting_id: int) -> list[s.DecisionOut]:

@@ -151,10 +151,12 @@ def _check_move(plan: SupportPlan, target: PlanStatus) -> None:
         )
 
 
-def _move(plan: SupportPlan, target: PlanStatus) -> None:
+def _move(plan: SupportPlan, target: PlanStatus, reason: str | None = None) -> None:
     _check_move(plan, target)
     _touch(plan)
     plan.status = target.value
+    plan.status_reason = reason
+    plan.status_changed_at = plan.updated_at
     if target is not PlanStatus.MONITORING:
         plan.next_monitoring_date = None
 
@@ -428,6 +430,8 @@ def _plan_out(ctx: Context, plan: SupportPlan) -> s.PlanOut:
         agreement_method=AgreementMethod(plan.agreement_method) if plan.agreement_method else None,
         approved_meeting_id=plan.approved_meeting_id,
         evaluation_comment=plan.evaluation_comment,
+        status_reason=plan.status_reason,
+        status_changed_at=plan.status_changed_at,
         monitoring_records=[
             s.MonitoringRecordOut(
                 id=r.id,
@@ -701,7 +705,7 @@ def revise_plan(
     _check_terms(ctx, terms)
     goals = data.goals if data.goals is not None else _goals_in(_goal_rows(ctx.session, old.id))
     items = data.items if data.items is not None else _items_in(_item_rows(ctx.session, old.id))
-    _move(old, PlanStatus.REPLACED)
+    _move(old, PlanStatus.REPLACED, data.reason)
     new = SupportPlan(
         case_id=old.case_id,
         version_number=latest + 1,
@@ -736,6 +740,66 @@ def revise_plan(
 
 
 # ---------------------------------------------------------------- approval (meetings module)
+
+
+@dataclass(frozen=True)
+class AddedItem:
+    plan_id: int
+    item_id: int
+
+
+def add_item_by_meeting(
+    ctx: Context,
+    *,
+    case_id: int,
+    item: s.ItemIn,
+    meeting_id: int,
+    field: str,
+) -> AddedItem | None:
+    """A role assignment decided at a meeting becomes an item of the case's open plan (作成中,
+    提案中, 承認 or モニタリング中): the meeting that decided it is where the plan is agreed.
+    It is the plan's 主担当 item only when the plan has no item yet (a plan with items has one
+    主担当). Without an open plan there is nothing to add to (None): the team membership that the
+    decision also makes stands alone. Called by the meetings module, which checks the rights."""
+    plan_id = ctx.session.scalar(
+        select(SupportPlan.id)
+        .where(
+            SupportPlan.case_id == case_id,
+            SupportPlan.status.in_([st.value for st in OPEN_STATUSES]),
+        )
+        .order_by(SupportPlan.version_number.desc())
+        .limit(1)
+    )
+    if plan_id is None:
+        return None
+    _check_items(ctx.session, [item], field)
+    plan = _lock_plan(ctx.session, plan_id)
+    last = ctx.session.scalar(
+        select(func.max(PlanItem.position)).where(PlanItem.plan_id == plan.id)
+    )
+    _touch(plan)
+    row = PlanItem(
+        plan_id=plan.id,
+        position=(last or 0) + 1,
+        content=item.content,
+        responsible_org_code=item.responsible_org,
+        is_lead=last is None,
+        frequency=item.frequency,
+        start_date=item.start_date,
+        end_date=item.end_date,
+        function_code=item.function,
+    )
+    ctx.session.add(row)
+    _flush(ctx)
+    ctx.audit.record(
+        "plan.item_add",
+        "plan",
+        plan.id,
+        case_id=case_id,
+        purpose=f"meeting:{meeting_id}",
+        detail={"item_id": row.id, "org": item.responsible_org, "meeting_id": meeting_id},
+    )
+    return AddedItem(plan.id, row.id)
 
 
 def approve_by_meeting(
@@ -956,7 +1020,7 @@ def _end(
     access = _writable(ctx, plan_id, action, if_match, if_match_required=False)
     plan = access.plan
     current = PlanStatus(plan.status)
-    _move(plan, target)
+    _move(plan, target, data.reason)
     ctx.audit.record(
         action,
         "plan",

@@ -8,7 +8,7 @@ not exist; whoever may read it but acts for the wrong side gets 403.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, not_, select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from api.clock import now
 from api.errors import AppError, FieldError, forbidden, not_found
-from api.models import Case, CaseMember, Organization, Referral, TeamMembership
+from api.models import Case, CaseMember, Organization, Referral, ReferralEvent, TeamMembership
 from api.schemas import referrals as s
 from api.schemas.base import decode_cursor, encode_cursor
 from api.services import concurrency
@@ -244,7 +244,53 @@ def _view(ctx: Context, referral: Referral, case: Case) -> tuple[s.ReferralOut, 
         names=_org_names(ctx, {referral.from_org_code, referral.to_org_code}),
         main_name=_main_person_name(ctx, case.id) if case_readable else None,
     )
+    out.history = _history(ctx, referral.id)
     return out, etag(referral)
+
+
+def _record_step(
+    ctx: Context,
+    referral: Referral,
+    action: str,
+    from_status: ReferralStatus | None,
+    to_status: ReferralStatus,
+    note: str | None,
+    *,
+    at: datetime,
+) -> None:
+    ctx.session.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            action=action,
+            from_status=from_status.value if from_status else None,
+            to_status=to_status.value,
+            note=note,
+            actor_sub=ctx.principal.sub,
+            actor_org_code=ctx.principal.org,
+            at=at,
+        )
+    )
+
+
+def _history(ctx: Context, referral_id: int) -> list[s.ReferralEventOut]:
+    rows = ctx.session.scalars(
+        select(ReferralEvent)
+        .where(ReferralEvent.referral_id == referral_id)
+        .order_by(ReferralEvent.at, ReferralEvent.id)
+    )
+    return [
+        s.ReferralEventOut(
+            action=e.action,
+            from_status=ReferralStatus(e.from_status) if e.from_status else None,
+            to_status=ReferralStatus(e.to_status),
+            status_label=REFERRAL_STATUS_LABELS[ReferralStatus(e.to_status)],
+            note=e.note,
+            actor=e.actor_sub,
+            actor_org=e.actor_org_code,
+            at=e.at,
+        )
+        for e in rows
+    ]
 
 
 # ---------------------------------------------------------------- send
@@ -312,6 +358,7 @@ def create_referral(
     )
     ctx.session.add(referral)
     ctx.session.flush()
+    _record_step(ctx, referral, "send", None, ReferralStatus.SENT, None, at=stamp)
     ctx.audit.record(
         "referral.create",
         "referral",
@@ -508,6 +555,7 @@ def act(
         referral.answer_note = data.note
     joined = _join_team_on_accept(ctx, access) if action is ReferralAction.ACCEPT else None
     _flush(ctx)
+    _record_step(ctx, referral, action.value, current, target_status, data.note, at=stamp)
     ctx.audit.record(
         audit_action,
         "referral",

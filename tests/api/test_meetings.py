@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from api.clock import today
-from api.models import AuditEvent, Case, TeamMembership
+from api.models import AuditEvent, Case, Meeting, TeamMembership
 from conftest import Api, household
 from domain.access import Role
 from domain.fiscal import fiscal_year
@@ -406,6 +406,40 @@ def test_the_request_deadline_on_the_day_a_day_late_and_ad_hoc(
     )
 
 
+def test_case_workers_see_the_meetings_that_still_take_requests(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    february = _meeting(w, "support", date(2024, 2, 13), regular=True)  # due by 1/9
+    _meeting(w, "support", date(2024, 1, 9), regular=True)  # its deadline was 12/12
+    ad_hoc = _meeting(w, "support", date(2024, 1, 20))
+    multi = _meeting(w, "multi_agency", date(2024, 1, 25), headers=w.coord)
+    _meeting(w, "support", date(2024, 1, 5))  # past
+    cancelled = _meeting(w, "support", date(2024, 1, 30))
+    with w.api.db.sessions() as session, session.begin():
+        session.execute(
+            update(Meeting).where(Meeting.id == cancelled["id"]).values(status="cancelled")
+        )
+    url = "/meetings/open-for-requests"
+
+    _set_today(monkeypatch, date(2024, 1, 9))
+    listed = _ok(w.api.client.get(url, headers=w.staff))
+    assert [m["id"] for m in listed] == [ad_hoc["id"], multi["id"], february["id"]]
+    assert listed[2]["requestDeadline"] == "2024-01-09"
+    assert "attendees" not in listed[0] and "agendaItems" not in listed[0]
+    only_multi = _ok(w.api.client.get(url, params={"kind": "multi_agency"}, headers=w.staff))
+    assert [m["id"] for m in only_multi] == [multi["id"]]
+    _problem(w.api.client.get(url, params={"kind": "emergency"}, headers=w.staff), 422)
+
+    _set_today(monkeypatch, date(2024, 1, 10))
+    assert [m["id"] for m in _ok(w.api.client.get(url, headers=w.staff))] == [
+        ad_hoc["id"],
+        multi["id"],
+    ]
+    assert _ok(w.api.client.get(url, headers=w.agency)) != []  # agencies bring cases too
+    w.api.user("kanri", "it_admin", Role.ADMIN)
+    _problem(w.api.client.get(url, headers=w.api.login("kanri")), 403)
+
+
 def test_who_may_request_and_what(w: World) -> None:
     case = _case(w)
     support = _meeting(w, "support", TODAY + timedelta(days=2))
@@ -774,6 +808,7 @@ def test_role_assignment_adds_a_team_membership_from_the_meeting_day(w: World) -
         201,
     )
     assert decided["content"] == {"org": "hokatsu_1", "role": "母の見守り"}
+    assert (decided["planId"], decided["planItemId"]) == (None, None), "the case has no plan"
     team = _ok(w.api.client.get(f"/cases/{case['id']}/team", headers=w.staff))
     assert [(t["id"], t["org"], t["role"], t["startDate"], t["active"]) for t in team] == [
         (decided["teamMembershipId"], "hokatsu_1", "母の見守り", day.isoformat(), True)
@@ -910,6 +945,79 @@ def test_plan_approval_through_a_multi_agency_decision(w: World) -> None:
         ),
         409,
     )
+
+
+def test_role_assignment_becomes_an_item_of_the_open_plan(w: World) -> None:
+    """Decided at the 重層的支援会議 that reviews the plan: the org joins the team and the plan
+    under review gains its item (not 主担当: the plan has one), and the plan's ETag moves."""
+    case = _case(w, consent=True)
+    plan = _ok(
+        w.api.client.post(
+            f"/cases/{case['id']}/plans",
+            json={
+                "assessmentSummary": "母の介護と長男のひきこもり。",
+                "goals": [{"term": "long", "text": "母子が安心して暮らす。"}],
+                "items": [{"content": "見守り", "responsibleOrg": "hokatsu_1", "isLead": True}],
+                "monitoringEveryMonths": 3,
+            },
+            headers=w.coord,
+        ),
+        201,
+    )
+    _ok(w.api.client.post(f"/plans/{plan['id']}/propose", headers=w.coord))
+    before = w.api.client.get(f"/plans/{plan['id']}", headers=w.coord).headers["etag"]
+    multi = _meeting(w, "multi_agency", headers=w.coord)
+    item = _ok(
+        _item(
+            w, multi["id"], case["id"], headers=w.coord, purpose="role_assignment", planId=plan["id"]
+        ),
+        201,
+    )
+    content = {
+        "org": "seikatsufukushi",
+        "role": "家計の相談",
+        "supportContent": "長男の就労と家計の立て直しを支援する",
+        "frequency": "月1回",
+        "function": "participation",
+    }
+    bad = _problem(
+        _decide(
+            w,
+            multi["id"],
+            item["id"],
+            "role_assignment",
+            content | {"function": "no_such_function"},
+            headers=w.coord,
+        ),
+        422,
+    )
+    assert bad["errors"][0]["field"].startswith("content")
+    after_refusal = _ok(w.api.client.get(f"/plans/{plan['id']}", headers=w.coord))
+    assert len(after_refusal["items"]) == 1, "a refused decision adds nothing"
+    assert _ok(w.api.client.get(f"/cases/{case['id']}/team", headers=w.coord)) == []
+
+    decided = _ok(
+        _decide(w, multi["id"], item["id"], "role_assignment", content, headers=w.coord), 201
+    )
+
+    assert decided["planId"] == plan["id"]
+    read = w.api.client.get(f"/plans/{plan['id']}", headers=w.coord)
+    items = read.json()["items"]
+    assert [(i["responsibleOrg"], i["isLead"]) for i in items] == [
+        ("hokatsu_1", True),
+        ("seikatsufukushi", False),
+    ]
+    added = items[1]
+    assert added["id"] == decided["planItemId"]
+    assert (added["content"], added["frequency"], added["function"], added["startDate"]) == (
+        "長男の就労と家計の立て直しを支援する",
+        "月1回",
+        "participation",
+        multi["day"],
+    )
+    assert read.headers["etag"] != before
+    [audited] = _audit(w.api, "plan.item_add")
+    assert (audited.case_id, audited.purpose) == (case["id"], f"meeting:{multi['id']}")
 
 
 # ------------------------------------------------------------------ minutes and ETags

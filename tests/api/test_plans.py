@@ -763,6 +763,8 @@ def test_revise_makes_version_2_and_keeps_the_history(w: World) -> None:
         None,
     )
     assert old["approvedMeetingId"] == v1["approvedMeetingId"]  # history stays as it was
+    assert old["statusReason"] == "母の入院で役割を見直す"
+    assert v2["statusReason"] is None
     listed = _ok(w.api.client.get(f"/cases/{case_id}/plans", headers=w.staff))
     assert [(p["versionNumber"], p["status"]) for p in listed] == [(2, "draft"), (1, "replaced")]
     [event] = _audit(w.api, "plan.revise")
@@ -988,9 +990,16 @@ def test_suspend_then_close(w: World) -> None:
     plan = _monitoring(w)
     suspended = _ok(_post(w, plan["id"], "suspend", {"reason": "本人が転居"}))
     assert suspended["status"] == "suspended" and suspended["nextMonitoringDate"] is None
+    assert suspended["statusReason"] == "本人が転居"
+    assert suspended["statusChangedAt"] is not None
+    assert plan["statusReason"] is None
     assert _post(w, plan["id"], "suspend", {"reason": "again"}).status_code == 409
-    assert _ok(_post(w, plan["id"], "close", {"reason": "転居先へ引継ぎ"}))["status"] == "closed"
+    assert _get(w, plan["id"])["statusReason"] == "本人が転居", "a refused step changes nothing"
+    closed = _ok(_post(w, plan["id"], "close", {"reason": "転居先へ引継ぎ"}))
+    assert (closed["status"], closed["statusReason"]) == ("closed", "転居先へ引継ぎ")
+    assert closed["statusChangedAt"] >= suspended["statusChangedAt"]
     assert _post(w, plan["id"], "close", {}).status_code == 422
+    assert _get(w, plan["id"])["statusReason"] == "転居先へ引継ぎ"
 
 
 # ------------------------------------------------------------------ every transition

@@ -269,6 +269,38 @@ def test_withdraw_after_acceptance_leaves_the_team_membership(api: Api) -> None:
     assert _count(api, TeamMembership) == 1
 
 
+def test_every_step_is_kept_with_its_note_and_who_took_it(api: Api) -> None:
+    """The history keeps what the single answer note used to overwrite: the accepting note
+    survives a later withdrawal, and each step names its org."""
+    w = _world(api)
+    rid = _send(w)["id"]
+    _act(w, rid, "accept", w.recipient, note="今週中に訪問します")
+    withdrawn = _act(w, rid, "withdraw", w.sender, note="本人が転居したため").json()
+
+    steps = [
+        (e["action"], e["fromStatus"], e["toStatus"], e["note"], e["actorOrg"])
+        for e in withdrawn["history"]
+    ]
+    assert steps == [
+        ("send", None, "sent", None, "kyosei"),
+        ("accept", "sent", "accepted", "今週中に訪問します", "hokatsu_1"),
+        ("withdraw", "accepted", "withdrawn", "本人が転居したため", "kyosei"),
+    ]
+    assert [e["statusLabel"] for e in withdrawn["history"]] == ["依頼中", "受諾", "取り下げ"]
+    seen_by_recipient = api.client.get(f"/referrals/{rid}", headers=w.recipient).json()
+    assert seen_by_recipient["history"] == withdrawn["history"]
+
+
+def test_a_refused_step_leaves_no_trace_in_the_history(api: Api) -> None:
+    w = _world(api)
+    rid = _send(w)["id"]
+    assert _act(w, rid, "decline", w.recipient).status_code == 422  # no reason
+    assert _act(w, rid, "complete", w.recipient, note="報告").status_code == 409
+    assert _act(w, rid, "accept", w.sender).status_code == 403
+    history = api.client.get(f"/referrals/{rid}", headers=w.sender).json()["history"]
+    assert [e["action"] for e in history] == ["send"]
+
+
 def test_complete_needs_the_report_back(api: Api) -> None:
     w = _world(api)
     rid = _send(w)["id"]

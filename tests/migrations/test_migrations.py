@@ -17,10 +17,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
 
 from api import migrate
 from api.db import make_engine
 from api.models import Base
+from api.services import seeding
 from conftest import Template
 
 pytestmark = pytest.mark.migrations
@@ -194,4 +196,58 @@ def test_leftovers_are_detected(empty_url: str) -> None:
     _with_connection(empty_url, add_stray)
     assert _with_connection(empty_url, lambda conn: _leftovers(_schema(conn)))["tables"] == [
         "stray"
+    ]
+
+
+def test_0004_rebuilds_the_history_of_earlier_referrals(empty_url: str) -> None:
+    """Referrals made before the events table get their sending and their present step back."""
+    migrate.upgrade(empty_url, "0003")
+    engine = make_engine(empty_url)
+    try:
+        with Session(engine) as session, session.begin():
+            seeding.seed_master_data(session)  # master tables are the same at 0003 and head
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO cases (id, number, fiscal_year, sequence, status, intake_date, "
+                    "intake_route, main_complaint, opened_by_sub, version, created_at, updated_at)"
+                    " VALUES (1, '2026-0001', 2026, 1, 'intake', '2026-04-10', 'window',"
+                    " '相談', 'u1', 1, '2026-04-10 01:00:00', '2026-04-10 01:00:00')"
+                )
+            )
+            rows = [
+                (1, "sent", None, None, None),
+                (2, "declined", "定員超過のため", None, "u2"),
+                (3, "completed", None, "介護保険につないだ", "u2"),
+                (4, "withdrawn", "本人が辞退", None, None),
+            ]
+            for rid, status, note, report, answered_by in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO referrals (id, case_id, from_org_code, from_sub, to_org_code,"
+                        " reason, urgency, summary, status, answer_note, report, answered_by_sub,"
+                        " version, created_at, updated_at) VALUES (:id, 1, 'kyosei', 'u1',"
+                        " 'koreifukushi', '介護', 'normal', '要約', :status, :note, :report,"
+                        " :by, 1, '2026-04-11 01:00:00', '2026-04-12 01:00:00')"
+                    ),
+                    {"id": rid, "status": status, "note": note, "report": report, "by": answered_by},
+                )
+        migrate.upgrade(empty_url)
+        with engine.connect() as conn:
+            events = conn.execute(
+                text(
+                    "SELECT referral_id, action, to_status, note, actor_sub, actor_org_code "
+                    "FROM referral_events ORDER BY referral_id, id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(e) for e in events] == [
+        (1, "send", "sent", None, "u1", "kyosei"),
+        (2, "send", "sent", None, "u1", "kyosei"),
+        (2, "decline", "declined", "定員超過のため", "u2", "koreifukushi"),
+        (3, "send", "sent", None, "u1", "kyosei"),
+        (3, "complete", "completed", "介護保険につないだ", "u2", "koreifukushi"),
+        (4, "send", "sent", None, "u1", "kyosei"),
+        (4, "withdraw", "withdrawn", "本人が辞退", "u1", "kyosei"),
     ]
