@@ -25,6 +25,7 @@ from api.routes import (
     notices,
     plans,
     referrals,
+    reports,
     system,
 )
 from api.settings import Environment, Settings, get_settings
@@ -53,6 +54,7 @@ TAGS = [
     {"name": "referrals", "description": "つなぎ（紹介） / Referrals"},
     {"name": "plans", "description": "支援プラン / Support plans"},
     {"name": "meetings", "description": "会議（支援会議・重層的支援会議ほか） / Meetings"},
+    {"name": "reports", "description": "実績報告（集計・Excel・CSV） / Statistics reports"},
     {"name": "master", "description": "マスタデータ / Master data"},
     {"name": "admin", "description": "利用者・連携クライアント管理 / Users and API clients"},
     {"name": "audit", "description": "監査ログ / Audit log"},
@@ -166,7 +168,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     app.state.token_keys = token_keys(settings)
     install_error_handlers(app)
-    for module in (auth, cases, referrals, plans, meetings, notices, master, admin, audit, system):
+    for module in (auth, cases, referrals, plans, meetings, notices, reports, master, admin, audit, system):
         app.include_router(module.router)
     mount_spa(app, settings.spa_dir)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

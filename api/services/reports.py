@@ -1,0 +1,905 @@
+"""The statistics report (実績報告): the figures the city reports, as JSON, .xlsx and .csv.
+
+Every figure is a SQL aggregate (GROUP BY over the period's rows, never a loop over a table in
+Python); the counting rules, the tables and their masking are ``domain.reports``'. A report holds
+aggregates only, no name and no case number. Every view and export is audited, and so is every
+refusal.
+"""
+
+import csv
+import io
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    distinct,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
+from sqlalchemy.sql.selectable import Subquery
+
+from api.clock import TOKYO
+from api.errors import AppError, FieldError, forbidden
+from api.models import (
+    AgencyField,
+    AgendaItem,
+    Area,
+    Attendee,
+    AuditEvent,
+    Case,
+    CaseCategory,
+    CodeLabel,
+    Decision,
+    Department,
+    IssueCategory,
+    Meeting,
+    Organization,
+    Referral,
+    SupportFunction,
+    SupportPlan,
+    TeamMembership,
+    TimelineEntry,
+)
+from api.schemas import reports as s
+from api.services.context import Context
+from domain.access import Dept
+from domain.case_status import CaseStatus
+from domain.meetings import MEETING_KIND_LABELS, DecisionKind, MeetingKind, MeetingStatus
+from domain.referrals import REFERRAL_STATUS_LABELS, ReferralStatus
+from domain.reports import (
+    ANSWER_BOUNDS,
+    CONSULTATION,
+    MULTI_AGENCY,
+    OUTREACH,
+    PARTICIPATION,
+    UNKNOWN_AREA,
+    VISIT,
+    AnswerBucket,
+    Figure,
+    FunctionTally,
+    HeldCount,
+    Label,
+    MonthBucket,
+    Period,
+    PeriodError,
+    ReportMeta,
+    ReportRefusal,
+    Table,
+    TableId,
+    Tally,
+    agencies_table,
+    categories_table,
+    functions_table,
+    meetings_table,
+    month_buckets,
+    monthly_table,
+    overview_table,
+    publish,
+    referrals_table,
+    report_access,
+    report_period,
+    routes_table,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OCTET_STREAM = "application/octet-stream"
+CSV = "text/csv; charset=utf-8"
+
+MEETING_KIND_EN = {
+    MeetingKind.SUPPORT: "Support meeting (Art. 106-6)",
+    MeetingKind.MULTI_AGENCY: "Multi-agency meeting (Art. 106-4 §2 item 5)",
+    MeetingKind.STAFF: "Staff meeting",
+    MeetingKind.COORDINATION: "Consultation coordination meeting",
+    MeetingKind.EMERGENCY: "Emergency meeting",
+}
+REFERRAL_ORDER = (
+    ReferralStatus.SENT,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.IN_PROGRESS,
+    ReferralStatus.COMPLETED,
+    ReferralStatus.DECLINED,
+    ReferralStatus.WITHDRAWN,
+)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    fiscal_year: int | None = None
+    month: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    department: Dept | None = None
+    publication: bool = False
+    threshold: int = 5
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    filename: str  # ASCII
+    filename_ja: str
+    media_type: str
+
+    @property
+    def content_disposition(self) -> str:
+        return (
+            f"attachment; filename=\"{self.filename}\"; filename*=UTF-8''{quote(self.filename_ja)}"
+        )
+
+
+# ---------------------------------------------------------------- guards
+
+
+def _authorise(ctx: Context, request: ReportRequest, action: str) -> Dept | None:
+    access = report_access(ctx.principal, request.department)
+    if not access.allowed:
+        ctx.audit.record_refusal(
+            action,
+            "report",
+            "statistics",
+            detail={"department": request.department.value if request.department else None},
+        )
+        if access.refusal is ReportRefusal.OTHER_DEPARTMENT:
+            raise forbidden(
+                "課長・部長が集計できるのは自分の部の実績だけです。",
+                "Managers and directors report on their own department only.",
+            )
+        raise forbidden(
+            "実績報告を作成できるのは、事務局（地域共生推進課）と4部の課長・部長です。",
+            "Only the secretariat and the managers and directors of the four departments run "
+            "reports.",
+        )
+    return access.department
+
+
+def _period(ctx: Context, request: ReportRequest) -> Period:
+    try:
+        return report_period(
+            fiscal_year_param=request.fiscal_year,
+            month=request.month,
+            date_from=request.date_from,
+            date_to=request.date_to,
+            today=ctx.today,
+        )
+    except PeriodError as exc:
+        raise AppError(
+            "validation-error",
+            exc.detail_ja,
+            exc.detail_en,
+            errors=[FieldError(field=exc.field, message=exc.detail_ja, code=exc.code)],
+        ) from exc
+
+
+# ---------------------------------------------------------------- SQL helpers
+
+
+def _instant(day: date) -> datetime:
+    """Midnight in Tokyo at the start of ``day``, as a UTC instant."""
+    return datetime.combine(day, time(), TOKYO).astimezone(UTC)
+
+
+def _instant_range(column: Any, first: date, last: date) -> ColumnElement[bool]:
+    return and_(column >= _instant(first), column < _instant(last + timedelta(days=1)))
+
+
+def _month_of_day(column: Any, buckets: Sequence[MonthBucket]) -> ColumnElement[str]:
+    return case(*((column.between(b.first, b.last), b.key) for b in buckets), else_=None)
+
+
+def _month_of_instant(column: Any, buckets: Sequence[MonthBucket]) -> ColumnElement[str]:
+    return case(*((_instant_range(column, b.first, b.last), b.key) for b in buckets), else_=None)
+
+
+def _hours_between(ctx: Context, start: Any, end: Any) -> ColumnElement[Any]:
+    if ctx.session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 24
+    return extract("epoch", end - start) / 3600
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows a report counts: the period, and for a department its households and referrals."""
+
+    period: Period
+    buckets: tuple[MonthBucket, ...]
+    department: Dept | None
+
+    def _orgs(self) -> Select[Any]:
+        assert self.department is not None
+        return select(Organization.code).where(
+            Organization.department_code == self.department.value
+        )
+
+    def cases(self) -> ColumnElement[bool]:
+        """Households a unit of the department opened, leads or supports (any time)."""
+        if self.department is None:
+            return true()
+        orgs = self._orgs()
+        involved = union(
+            select(Case.id).where(
+                or_(Case.opened_by_org_code.in_(orgs), Case.lead_org_code.in_(orgs))
+            ),
+            select(TeamMembership.case_id).where(TeamMembership.org_code.in_(orgs)),
+        )
+        return Case.id.in_(involved)
+
+    def referrals(self) -> ColumnElement[bool]:
+        """Referrals a unit of the department sent or received."""
+        if self.department is None:
+            return true()
+        orgs = self._orgs()
+        return or_(Referral.from_org_code.in_(orgs), Referral.to_org_code.in_(orgs))
+
+    def days(self, column: Any) -> ColumnElement[bool]:
+        within: ColumnElement[bool] = column.between(self.period.first, self.period.last)
+        return within
+
+    def instants(self, column: Any) -> ColumnElement[bool]:
+        return _instant_range(column, self.period.first, self.period.last)
+
+
+def _held(scope: Scope) -> ColumnElement[bool]:
+    return and_(Meeting.status == MeetingStatus.HELD.value, scope.days(Meeting.day))
+
+
+# ---------------------------------------------------------------- contacts (相談, 機能別)
+
+
+def _contacts(scope: Scope) -> Subquery:
+    """One row per consultation contact: the intake, and every contact log entry, with the
+    function it counts under (untagged → 相談支援)."""
+    intakes = select(
+        Case.id.label("case_id"),
+        Case.area_code.label("area"),
+        Case.intake_route.label("route"),
+        literal(CONSULTATION, String).label("function"),
+        literal(0, Integer).label("visit"),
+        literal(1, Integer).label("intake"),
+        _month_of_day(Case.intake_date, scope.buckets).label("month"),
+    ).where(scope.days(Case.intake_date), scope.cases())
+    entries = (
+        select(
+            TimelineEntry.case_id.label("case_id"),
+            Case.area_code.label("area"),
+            Case.intake_route.label("route"),
+            func.coalesce(TimelineEntry.function_code, CONSULTATION).label("function"),
+            case((TimelineEntry.means == VISIT, 1), else_=0).label("visit"),
+            literal(0, Integer).label("intake"),
+            _month_of_day(TimelineEntry.occurred_on, scope.buckets).label("month"),
+        )
+        .join(Case, Case.id == TimelineEntry.case_id)
+        .where(scope.days(TimelineEntry.occurred_on), scope.cases())
+    )
+    return union_all(intakes, entries).subquery("contacts")
+
+
+@dataclass(frozen=True)
+class ContactCounts:
+    households: int
+    contacts: int
+    visits: int
+    intakes: int
+
+
+def _contact_counts(
+    ctx: Context, contacts: Subquery, *by: str
+) -> dict[tuple[str, ...], ContactCounts]:
+    """(function, *keys) → counts; an area or month that is not set is "unknown".
+
+    Households are counted as groups of a first pass per household (no COUNT(DISTINCT), which
+    sorts every contact)."""
+    c = contacts.c
+    per_household = (
+        select(
+            c.function,
+            c.case_id,
+            *(c[name] for name in by),
+            func.count().label("n"),
+            func.sum(c.visit).label("v"),
+            func.sum(c.intake).label("i"),
+        )
+        .group_by(c.function, c.case_id, *(c[name] for name in by))
+        .subquery("per_household")
+    )
+    h = per_household.c
+    groups = [h[name] for name in by]
+    rows = ctx.session.execute(
+        select(
+            h.function, *groups, func.count(), func.sum(h.n), func.sum(h.v), func.sum(h.i)
+        ).group_by(h.function, *groups)
+    ).all()
+    out = {}
+    for row in rows:
+        function, keys, (hh, n, v, i) = row[0], row[1 : 1 + len(by)], row[1 + len(by) :]
+        key = (function, *(k or UNKNOWN_AREA.code for k in keys))
+        out[key] = ContactCounts(int(hh), int(n or 0), int(v or 0), int(i or 0))
+    return out
+
+
+def _merge(
+    counts: dict[tuple[str, ...], ContactCounts], *positions: int
+) -> dict[tuple[str, ...], ContactCounts]:
+    """Add up counts over the keys left out. Valid for distinct households too because the keys
+    are the household's own (its area, its intake route): they split households, never share."""
+    out: dict[tuple[str, ...], ContactCounts] = {}
+    for key, c in counts.items():
+        kept = tuple(key[i] for i in positions)
+        o = out.get(kept, ContactCounts(0, 0, 0, 0))
+        out[kept] = ContactCounts(
+            o.households + c.households,
+            o.contacts + c.contacts,
+            o.visits + c.visits,
+            o.intakes + c.intakes,
+        )
+    return out
+
+
+# ---------------------------------------------------------------- case events
+
+
+def _events(scope: Scope) -> Subquery:
+    """One row per (figure, household) event in the period: taken on for multi-agency work,
+    plans approved, reviews at held meetings, closed or suspended, referrals sent."""
+    b = scope.buckets
+    firsts = union_all(
+        select(AgendaItem.case_id.label("case_id"), Meeting.day.label("day"))
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(
+            Meeting.status == MeetingStatus.HELD.value,
+            Meeting.kind.in_([MeetingKind.SUPPORT.value, MeetingKind.MULTI_AGENCY.value]),
+        ),
+        select(TimelineEntry.case_id, TimelineEntry.occurred_on).where(
+            TimelineEntry.function_code == MULTI_AGENCY
+        ),
+    ).subquery("firsts")
+    first = (
+        select(firsts.c.case_id, func.min(firsts.c.day).label("day"))
+        .group_by(firsts.c.case_id)
+        .subquery("first")
+    )
+    taken_on = (
+        select(
+            literal(Figure.MULTI_AGENCY_TAKEN_ON.value, String).label("figure"),
+            Case.id.label("case_id"),
+            Case.area_code.label("area"),
+            _month_of_day(first.c.day, b).label("month"),
+        )
+        .join(Case, Case.id == first.c.case_id)
+        .where(scope.days(first.c.day), scope.cases())
+    )
+    plans = (
+        select(
+            case(
+                (SupportPlan.previous_plan_id.is_(None), Figure.PLANS_NEW.value),
+                else_=Figure.PLANS_REVISED.value,
+            ).label("figure"),
+            Case.id,
+            Case.area_code,
+            _month_of_day(Meeting.day, b),
+        )
+        .select_from(SupportPlan)
+        .join(Meeting, Meeting.id == SupportPlan.approved_meeting_id)
+        .join(Case, Case.id == SupportPlan.case_id)
+        .where(scope.days(Meeting.day), scope.cases())
+    )
+    pairs = (
+        select(AgendaItem.meeting_id, AgendaItem.case_id, Meeting.kind, Meeting.day)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(_held(scope))
+        .distinct()
+        .subquery("pairs")
+    )
+    reviews = (
+        select(
+            ("review:" + pairs.c.kind).label("figure"),
+            Case.id,
+            Case.area_code,
+            _month_of_day(pairs.c.day, b),
+        )
+        .join(Case, Case.id == pairs.c.case_id)
+        .where(scope.cases())
+    )
+    decided = (
+        select(
+            case(
+                (Decision.kind == DecisionKind.CLOSE_CASE.value, Figure.CASES_CLOSED.value),
+                else_=Figure.CASES_SUSPENDED.value,
+            ),
+            Case.id,
+            Case.area_code,
+            _month_of_day(Meeting.day, b),
+        )
+        .select_from(Decision)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
+        .join(Case, Case.id == AgendaItem.case_id)
+        .where(
+            Decision.kind.in_([DecisionKind.CLOSE_CASE.value, DecisionKind.SUSPEND_CASE.value]),
+            scope.days(Meeting.day),
+            scope.cases(),
+        )
+    )
+    # A status changed outside a meeting has no date of its own but the audit entry's.
+    status_to = AuditEvent.detail["to"].as_string()
+    changed = (
+        select(
+            case(
+                (status_to == CaseStatus.CLOSED.value, Figure.CASES_CLOSED.value),
+                else_=Figure.CASES_SUSPENDED.value,
+            ),
+            Case.id,
+            Case.area_code,
+            _month_of_instant(AuditEvent.at, b),
+        )
+        .select_from(AuditEvent)
+        .join(Case, Case.id == AuditEvent.case_id)
+        .where(
+            AuditEvent.action == "case.status",
+            AuditEvent.outcome == "success",
+            AuditEvent.purpose.is_(None),
+            status_to.in_([CaseStatus.CLOSED.value, CaseStatus.SUSPENDED.value]),
+            scope.instants(AuditEvent.at),
+            scope.cases(),
+        )
+    )
+    referrals = (
+        select(
+            literal(Figure.REFERRALS_SENT.value, String),
+            Case.id,
+            Case.area_code,
+            _month_of_instant(Referral.created_at, b),
+        )
+        .select_from(Referral)
+        .join(Case, Case.id == Referral.case_id)
+        .where(scope.instants(Referral.created_at), scope.referrals())
+    )
+    return union_all(taken_on, plans, reviews, decided, changed, referrals).subquery("events")
+
+
+# How an event figure is counted: distinct households, or every event.
+DISTINCT_EVENTS = {
+    Figure.MULTI_AGENCY_TAKEN_ON.value: Figure.MULTI_AGENCY_TAKEN_ON,
+    Figure.CASES_CLOSED.value: Figure.CASES_CLOSED,
+    Figure.CASES_SUSPENDED.value: Figure.CASES_SUSPENDED,
+    "review:support": Figure.SUPPORT_MEETING_CASES,
+    "review:multi_agency": Figure.MULTI_AGENCY_MEETING_CASES,
+}
+TOTAL_EVENTS = {
+    Figure.PLANS_NEW.value: Figure.PLANS_NEW,
+    Figure.PLANS_REVISED.value: Figure.PLANS_REVISED,
+    Figure.REFERRALS_SENT.value: Figure.REFERRALS_SENT,
+    "review:support": Figure.SUPPORT_MEETING_REVIEWS,
+    "review:multi_agency": Figure.MULTI_AGENCY_MEETING_REVIEWS,
+}
+
+
+def _event_counts(ctx: Context, events: Subquery, by: str) -> dict[tuple[str, str], Tally]:
+    e = events.c
+    group = e[by]
+    rows = ctx.session.execute(
+        select(e.figure, group, func.count(distinct(e.case_id)), func.count()).group_by(
+            e.figure, group
+        )
+    ).all()
+    return {(fig, key or UNKNOWN_AREA.code): Tally(int(d), int(n)) for fig, key, d, n in rows}
+
+
+# ---------------------------------------------------------------- the figures
+
+
+Counts = dict[Figure, dict[str, int]]
+
+
+def _figures(
+    contacts: dict[tuple[str, ...], ContactCounts], events: dict[tuple[str, str], Tally]
+) -> Counts:
+    """Figure → key (area or month) → count, from the grouped contacts and events."""
+    out: Counts = defaultdict(dict)
+    for (function, key), c in contacts.items():
+        if function == CONSULTATION:
+            out[Figure.NEW_CONSULTATIONS][key] = c.intakes
+            out[Figure.CONSULTATION_HOUSEHOLDS][key] = c.households
+            out[Figure.CONSULTATION_CONTACTS][key] = c.contacts
+        elif function == OUTREACH:
+            out[Figure.OUTREACH_HOUSEHOLDS][key] = c.households
+            out[Figure.OUTREACH_CONTACTS][key] = c.contacts
+            out[Figure.OUTREACH_VISITS][key] = c.visits
+        elif function == PARTICIPATION:
+            out[Figure.PARTICIPATION_HOUSEHOLDS][key] = c.households
+            out[Figure.PARTICIPATION_CONTACTS][key] = c.contacts
+    for (name, key), t in events.items():
+        if name in DISTINCT_EVENTS:
+            out[DISTINCT_EVENTS[name]][key] = t.distinct
+        if name in TOTAL_EVENTS:
+            out[TOTAL_EVENTS[name]][key] = t.total
+    return out
+
+
+def _meetings_held(ctx: Context, scope: Scope) -> list[tuple[str, bool, str, int]]:
+    """(kind, regular, month, count) of the meetings held in the period, citywide."""
+    month = _month_of_day(Meeting.day, scope.buckets)
+    rows = ctx.session.execute(
+        select(Meeting.kind, Meeting.regular, month, func.count())
+        .where(_held(scope))
+        .group_by(Meeting.kind, Meeting.regular, month)
+    ).all()
+    return [(kind, bool(regular), m, int(n)) for kind, regular, m, n in rows]
+
+
+def _agency_seats(ctx: Context, scope: Scope) -> dict[tuple[str, str], int]:
+    """Partner agencies present at held meetings, once per meeting and agency, citywide."""
+    seats = (
+        select(
+            Attendee.meeting_id,
+            Attendee.org_code,
+            Meeting.kind.label("kind"),
+            func.coalesce(Organization.field_code, "other").label("field"),
+        )
+        .join(Meeting, Meeting.id == Attendee.meeting_id)
+        .join(Organization, Organization.code == Attendee.org_code)
+        .where(_held(scope), Attendee.attended.is_(True), Organization.kind == "agency")
+        .distinct()
+        .subquery("seats")
+    )
+    rows = ctx.session.execute(
+        select(seats.c.kind, seats.c.field, func.count()).group_by(seats.c.kind, seats.c.field)
+    ).all()
+    return {(kind, f): int(n) for kind, f, n in rows}
+
+
+def _referral_answers(ctx: Context, scope: Scope) -> dict[tuple[str, AnswerBucket], int]:
+    hours = _hours_between(ctx, Referral.created_at, Referral.answered_at)
+    bucket = case(
+        (Referral.answered_at.is_(None), AnswerBucket.UNANSWERED.value),
+        *((hours <= bound, b.value) for b, bound in ANSWER_BOUNDS),
+        else_=AnswerBucket.OVER_7_DAYS.value,
+    )
+    rows = ctx.session.execute(
+        select(Referral.status, bucket, func.count())
+        .where(scope.instants(Referral.created_at), scope.referrals())
+        .group_by(Referral.status, bucket)
+    ).all()
+    return {(status, AnswerBucket(b)): int(n) for status, b, n in rows}
+
+
+def _categories(ctx: Context, contacts: Subquery) -> tuple[dict[str, int], ...]:
+    """Households consulting, by issue category (household or member level): all of them, those
+    whose household-level primary issue it is, and their contacts."""
+    cat = (
+        select(
+            CaseCategory.case_id,
+            CaseCategory.category_code,
+            func.max(
+                case(
+                    (and_(CaseCategory.is_primary, CaseCategory.member_id.is_(None)), 1),
+                    else_=0,
+                )
+            ).label("primary"),
+        )
+        .group_by(CaseCategory.case_id, CaseCategory.category_code)
+        .subquery("cat")
+    )
+    c = contacts.c
+    per_household = (
+        select(c.case_id, func.count().label("n"))
+        .where(c.function == CONSULTATION)
+        .group_by(c.case_id)
+        .subquery("per_household")
+    )
+    rows = ctx.session.execute(
+        select(
+            cat.c.category_code,
+            func.count(),
+            func.sum(cat.c.primary),
+            func.sum(per_household.c.n),
+        )
+        .select_from(per_household)
+        .join(cat, cat.c.case_id == per_household.c.case_id)
+        .group_by(cat.c.category_code)
+    ).all()
+    households = {code: int(h) for code, h, _p, _n in rows}
+    primary = {code: int(p) for code, _h, p, _n in rows}
+    contacts_by = {code: int(n) for code, _h, _p, n in rows}
+    return households, primary, contacts_by
+
+
+# ---------------------------------------------------------------- master data as labels
+
+
+def _areas(ctx: Context) -> list[Label]:
+    return [
+        Label(a.code, a.name, a.name_en)
+        for a in ctx.session.scalars(select(Area).order_by(Area.code))
+    ]
+
+
+def _routes(ctx: Context) -> list[Label]:
+    return [
+        Label(r.code, r.name, r.name_en)
+        for r in ctx.session.scalars(
+            select(CodeLabel)
+            .where(CodeLabel.list_name == "intake_route")
+            .order_by(CodeLabel.sort_order, CodeLabel.code)
+        )
+    ]
+
+
+def _issue_categories(ctx: Context, counted: set[str]) -> list[Label]:
+    return [
+        Label(c.code, c.name, c.name_en)
+        for c in ctx.session.scalars(
+            select(IssueCategory).order_by(IssueCategory.sort_order, IssueCategory.code)
+        )
+        if c.active or c.code in counted
+    ]
+
+
+def _functions(ctx: Context) -> list[Label]:
+    return [
+        Label(f.code, f.name if not f.article_item else f"{f.article_item} {f.name}", f.name_en)
+        for f in ctx.session.scalars(select(SupportFunction).order_by(SupportFunction.article_item))
+    ]
+
+
+def _fields(ctx: Context) -> list[Label]:
+    return [
+        Label(f.code, f.name, f.name_en)
+        for f in ctx.session.scalars(select(AgencyField).order_by(AgencyField.sort_order))
+    ]
+
+
+def _kinds() -> list[Label]:
+    return [Label(k.value, MEETING_KIND_LABELS[k], MEETING_KIND_EN[k]) for k in MeetingKind]
+
+
+def _statuses() -> list[Label]:
+    return [Label(st.value, REFERRAL_STATUS_LABELS[st], st.value) for st in REFERRAL_ORDER]
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _tables(ctx: Context, scope: Scope) -> tuple[Table, ...]:
+    contacts = _contacts(scope)
+    events = _events(scope)
+    # One pass by (function, area, route); the area and route tables are its sums.
+    fine = _contact_counts(ctx, contacts, "area", "route")
+    area_contacts = _merge(fine, 0, 1)
+    area_events = _event_counts(ctx, events, "area")
+    by_area = _figures(area_contacts, area_events)
+    by_month = _figures(
+        _contact_counts(ctx, contacts, "month"), _event_counts(ctx, events, "month")
+    )
+    totals = {figure: sum(counts.values()) for figure, counts in by_area.items()}
+
+    held: dict[str, HeldCount] = {}
+    held_by_month: dict[str, dict[str, int]] = defaultdict(dict)
+    for kind, regular, month, n in _meetings_held(ctx, scope):
+        h = held.get(kind, HeldCount(0, 0))
+        held[kind] = (
+            HeldCount(h.regular + n, h.ad_hoc) if regular else HeldCount(h.regular, h.ad_hoc + n)
+        )
+        held_by_month[kind][month] = held_by_month[kind].get(month, 0) + n
+    for figure, kind in (
+        (Figure.SUPPORT_MEETINGS_HELD, MeetingKind.SUPPORT),
+        (Figure.MULTI_AGENCY_MEETINGS_HELD, MeetingKind.MULTI_AGENCY),
+    ):
+        by_month[figure] = held_by_month.get(kind.value, {})
+        totals[figure] = held.get(kind.value, HeldCount(0, 0)).total
+
+    route_contacts = _merge(fine, 0, 2)
+    route_new = {r: c.intakes for (f, r), c in route_contacts.items() if f == CONSULTATION}
+    route_tallies = {
+        r: Tally(c.households, c.contacts)
+        for (f, r), c in route_contacts.items()
+        if f == CONSULTATION
+    }
+    # Households lie in one area each: the areas' counts add up to the function's.
+    function_tallies: dict[str, FunctionTally] = {}
+    for (function, _area), c in area_contacts.items():
+        t = function_tallies.get(function, FunctionTally(0, 0, 0))
+        function_tallies[function] = FunctionTally(
+            t.households + c.households, t.contacts + c.contacts, t.visits + c.visits
+        )
+    reviews: dict[str, Tally] = {}
+    for (name, _area), tally in area_events.items():
+        if name.startswith("review:"):
+            kind = name.removeprefix("review:")
+            r = reviews.get(kind, Tally(0, 0))
+            reviews[kind] = Tally(r.distinct + tally.distinct, r.total + tally.total)
+    households, primary, category_contacts = _categories(ctx, contacts)
+    return (
+        overview_table(_areas(ctx), by_area),
+        monthly_table(scope.buckets, by_month, totals),
+        routes_table(_routes(ctx), route_new, route_tallies),
+        categories_table(
+            _issue_categories(ctx, set(households)), households, primary, category_contacts
+        ),
+        functions_table(_functions(ctx), function_tallies),
+        meetings_table(_kinds(), held, reviews),
+        agencies_table(_kinds(), _fields(ctx), _agency_seats(ctx, scope)),
+        referrals_table(_statuses(), _referral_answers(ctx, scope)),
+    )
+
+
+def _build(ctx: Context, request: ReportRequest, action: str) -> ReportMeta:
+    department = _authorise(ctx, request, action)
+    period = _period(ctx, request)
+    scope = Scope(period=period, buckets=month_buckets(period), department=department)
+    department_name = None
+    if department is not None:
+        row = ctx.session.get(Department, department.value)
+        department_name = row.name if row else department.value
+    threshold = request.threshold if request.publication else None
+    return ReportMeta(
+        period=period,
+        department=department,
+        department_name=department_name,
+        threshold=threshold,
+        tables=publish(_tables(ctx, scope), threshold),
+    )
+
+
+def _audit(ctx: Context, action: str, meta: ReportMeta, **extra: Any) -> None:
+    ctx.audit.record(
+        action,
+        "report",
+        "statistics",
+        detail={
+            "from": meta.period.first.isoformat(),
+            "to": meta.period.last.isoformat(),
+            "department": meta.department.value if meta.department else None,
+            "publication": meta.threshold is not None,
+            "threshold": meta.threshold,
+            **extra,
+        },
+    )
+
+
+def _table_out(t: Table) -> s.ReportTableOut:
+    return s.ReportTableOut(
+        id=t.id,
+        title=t.title,
+        title_en=t.title_en,
+        row_heading=t.row_heading,
+        columns=[
+            s.ReportColumnOut(key=c.code, label=c.name, label_en=c.name_en) for c in t.columns
+        ],
+        rows=[
+            s.ReportRowOut(key=r.key, label=r.label, label_en=r.label_en, values=dict(r.values))
+            for r in t.rows
+        ],
+        note=t.note,
+        masked=t.masked,
+    )
+
+
+def get_statistics(ctx: Context, request: ReportRequest) -> s.StatisticsReportOut:
+    """The report as JSON (audited as a view)."""
+    meta = _build(ctx, request, "report.view")
+    _audit(ctx, "report.view", meta)
+    department: Any = meta.department.value if meta.department else None
+    return s.StatisticsReportOut(
+        title=meta.title,
+        fiscal_year=meta.period.fiscal_year,
+        fiscal_year_label=meta.period.fiscal_year_label,
+        date_from=meta.period.first,
+        date_to=meta.period.last,
+        period_label=meta.period.label,
+        month=meta.period.month,
+        department=department,
+        scope_label=meta.scope_label,
+        publication=meta.threshold is not None,
+        threshold=meta.threshold,
+        tables=[_table_out(t) for t in meta.tables],
+    )
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _filename(meta: ReportMeta, suffix: str, ext: str) -> tuple[str, str]:
+    p = meta.period
+    scope = meta.department.value if meta.department else "city"
+    public = "-public" if meta.threshold is not None else ""
+    ascii_name = (
+        f"tsunagu-statistics-{p.first.isoformat()}-{p.last.isoformat()}-{scope}{suffix}{public}"
+        f".{ext}"
+    )
+    ja_public = "（公表用）" if meta.threshold is not None else ""
+    ja_name = (
+        f"{p.fiscal_year_label}実績報告_{meta.scope_label}{ja_public}_"
+        f"{p.first:%Y%m%d}-{p.last:%Y%m%d}{suffix}.{ext}"
+    )
+    return ascii_name, ja_name
+
+
+def _display_width(value: object) -> int:
+    """Columns as wide as their text: a full-width character takes two."""
+    text = str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _sheet(wb: Workbook, meta: ReportMeta, table: Table, first: bool) -> None:
+    ws = wb.active if first and wb.active is not None else wb.create_sheet()
+    ws.title = table.sheet_name
+    masked = f"　公表用（{meta.threshold}未満は「＊」）" if meta.threshold is not None else ""
+    ws.append([f"{meta.title}　{table.title}"])
+    ws.append([f"期間: {meta.period.label}　対象: {meta.scope_label}{masked}"])
+    ws.append([])
+    ws.append([table.row_heading, *(c.name for c in table.columns)])
+    for row in table.rows:
+        ws.append([row.label, *(row.values[c.code] for c in table.columns)])
+    ws.append([])
+    ws.append([f"注: {table.note}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    for cell in ws[4]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for cells in ws.iter_rows(min_row=5, max_row=4 + len(table.rows), min_col=2):
+        for cell in cells:
+            cell.alignment = Alignment(horizontal="right")
+    ws.freeze_panes = "B5"
+    label_width = max(
+        [_display_width(table.row_heading), *(_display_width(r.label) for r in table.rows)]
+    )
+    ws.column_dimensions["A"].width = min(max(label_width + 2, 12), 60)
+    for i, column in enumerate(table.columns, start=2):
+        values = [column.name, *(r.values[column.code] for r in table.rows)]
+        width = max(_display_width(v) for v in values)
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 30)
+
+
+def export_workbook(ctx: Context, request: ReportRequest, media_type: str = XLSX) -> ExportFile:
+    """The report as an Excel workbook: one sheet per table, Japanese headings, the fiscal year
+    in the Japanese era in every title (audited as an export)."""
+    meta = _build(ctx, request, "report.export")
+    wb = Workbook()
+    wb.properties.title = meta.title
+    wb.properties.creator = "Tsunagu"
+    for i, table in enumerate(meta.tables):
+        _sheet(wb, meta, table, first=i == 0)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    _audit(ctx, "report.export", meta, format="xlsx")
+    ascii_name, ja_name = _filename(meta, "", "xlsx")
+    return ExportFile(buffer.getvalue(), ascii_name, ja_name, media_type)
+
+
+def export_table_csv(ctx: Context, request: ReportRequest, table_id: TableId) -> ExportFile:
+    """One table as CSV, UTF-8 with a BOM (so that Excel reads the Japanese): a header row
+    (the row heading, then the column labels) and one line per row (audited as an export)."""
+    meta = _build(ctx, request, "report.export")
+    table = next(t for t in meta.tables if t.id is table_id)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([table.row_heading, *(c.name for c in table.columns)])
+    for row in table.rows:
+        writer.writerow([row.label, *(row.values[c.code] for c in table.columns)])
+    _audit(ctx, "report.export", meta, format="csv", table=table_id.value)
+    ascii_name, ja_name = _filename(meta, f"-{table_id.value}", "csv")
+    return ExportFile(("\ufeff" + out.getvalue()).encode("utf-8"), ascii_name, ja_name, CSV)
