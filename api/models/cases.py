@@ -112,6 +112,24 @@ class TeamMembership(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CaseStatusChange(Base):
+    """Each change of a case's status, with its reason and the day it took effect: the day of the
+    meeting that decided it, or the day it was changed. The city's counts of cases closed and
+    suspended (終結・中断) are read from here."""
+
+    __tablename__ = "case_status_changes"
+    __table_args__ = (Index("ix_case_status_changes_to_day", "to_status", "effective_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    effective_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    changed_by_sub: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Consent(Base):
     """本人同意 of one member. A new record supersedes the previous one; none is ever deleted."""
 

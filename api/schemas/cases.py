@@ -332,6 +332,17 @@ class TeamMemberOut(ApiModel):
     active: bool
 
 
+class StatusChangeOut(ApiModel):
+    from_status: CaseStatus
+    to_status: CaseStatus
+    to_status_label: str
+    effective_on: date = Field(description="The meeting's day when a meeting decided it.")
+    reason: str | None
+    meeting_id: int | None = Field(description="The meeting that decided it, if any.")
+    changed_by: str
+    at: datetime
+
+
 class CaseAccessOut(ApiModel):
     basis: str = Field(description="Why the caller may read the case (access.md rules 1-4).")
     can_edit: bool
@@ -359,6 +370,9 @@ class CaseOut(ApiModel):
     categories: list[CategoryOut]
     members: list[MemberOut]
     team: list[TeamMemberOut]
+    status_history: list[StatusChangeOut] = Field(
+        description="Every change of status, oldest first, with its reason (終結・中断 included)."
+    )
     consent_in_force: bool = Field(description="The main person's consent is in force.")
     consent_valid_until: date | None
     version: int

@@ -20,6 +20,7 @@ from api.models import (
     CaseCategory,
     CaseMember,
     CaseNumberCounter,
+    CaseStatusChange,
     CodeLabel,
     Consent,
     ConsentScopeOrg,
@@ -506,6 +507,7 @@ def _case_out(ctx: Context, access: CaseAccess) -> s.CaseOut:
         ],
         members=member_out,
         team=_team_out(ctx.session, case.id, today),
+        status_history=_status_history(ctx.session, case.id),
         consent_in_force=bool(main and main.is_in_force(today)),
         consent_valid_until=main.valid_until if main else None,
         version=case.version,
@@ -602,6 +604,7 @@ def change_status(
         )
     case.status = data.status.value
     _touch(case)
+    record_status_change(ctx, case, current, data.status, data.reason, effective_on=ctx.today)
     _flush(ctx)
     ctx.audit.record(
         "case.status",
@@ -611,6 +614,51 @@ def change_status(
         detail={"from": current.value, "to": data.status.value},
     )
     return _reload(ctx, case.id)
+
+
+def record_status_change(
+    ctx: Context,
+    case: Case,
+    current: CaseStatus,
+    target: CaseStatus,
+    reason: str | None,
+    *,
+    effective_on: date,
+    meeting_id: int | None = None,
+) -> None:
+    """Keeps the change in the case's status history (also what the city's counts read)."""
+    ctx.session.add(
+        CaseStatusChange(
+            case_id=case.id,
+            from_status=current.value,
+            to_status=target.value,
+            effective_on=effective_on,
+            reason=reason,
+            meeting_id=meeting_id,
+            changed_by_sub=ctx.principal.sub,
+        )
+    )
+
+
+def _status_history(session: Session, case_id: int) -> list[s.StatusChangeOut]:
+    rows = session.scalars(
+        select(CaseStatusChange)
+        .where(CaseStatusChange.case_id == case_id)
+        .order_by(CaseStatusChange.at, CaseStatusChange.id)
+    )
+    return [
+        s.StatusChangeOut(
+            from_status=CaseStatus(r.from_status),
+            to_status=CaseStatus(r.to_status),
+            to_status_label=STATUS_LABELS[CaseStatus(r.to_status)],
+            effective_on=r.effective_on,
+            reason=r.reason,
+            meeting_id=r.meeting_id,
+            changed_by=r.changed_by_sub,
+            at=r.at,
+        )
+        for r in rows
+    ]
 
 
 def add_member(

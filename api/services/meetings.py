@@ -36,7 +36,7 @@ from api.schemas.base import decode_cursor, encode_cursor
 from api.schemas.plans import ItemIn
 from api.services import concurrency
 from api.services.case_access import get_case_row, load_facts
-from api.services.cases import _readable
+from api.services.cases import _readable, record_status_change
 from api.services.context import Context
 from api.services.plans import AddedItem, add_item_by_meeting, approve_by_meeting
 from domain.access import FULL_READ, CaseFacts, PrincipalKind, Role, can_edit_case, read_basis
@@ -1288,6 +1288,10 @@ def record_decision(ctx: Context, meeting_id: int, data: s.DecisionCreate) -> s.
             )
         case.status = target.value
         case.updated_at = now()
+        assert isinstance(content, s.CaseStatusContent)
+        record_status_change(
+            ctx, case, current, target, content.reason, effective_on=m.day, meeting_id=m.id
+        )
         _flush(ctx)
         case_status = target
         ctx.audit.record(

@@ -45,11 +45,10 @@ from api.models import (
     AgendaItem,
     Area,
     Attendee,
-    AuditEvent,
     Case,
     CaseCategory,
+    CaseStatusChange,
     CodeLabel,
-    Decision,
     Department,
     IssueCategory,
     Meeting,
@@ -64,7 +63,7 @@ from api.schemas import reports as s
 from api.services.context import Context
 from domain.access import Dept
 from domain.case_status import CaseStatus
-from domain.meetings import MEETING_KIND_LABELS, DecisionKind, MeetingKind, MeetingStatus
+from domain.meetings import MEETING_KIND_LABELS, MeetingKind, MeetingStatus
 from domain.referrals import REFERRAL_STATUS_LABELS, ReferralStatus
 from domain.reports import (
     ANSWER_BOUNDS,
@@ -419,46 +418,21 @@ def _events(scope: Scope) -> Subquery:
         .join(Case, Case.id == pairs.c.case_id)
         .where(scope.cases())
     )
-    decided = (
+    ended = (
         select(
             case(
-                (Decision.kind == DecisionKind.CLOSE_CASE.value, Figure.CASES_CLOSED.value),
+                (CaseStatusChange.to_status == CaseStatus.CLOSED.value, Figure.CASES_CLOSED.value),
                 else_=Figure.CASES_SUSPENDED.value,
             ),
             Case.id,
             Case.area_code,
-            _month_of_day(Meeting.day, b),
+            _month_of_day(CaseStatusChange.effective_on, b),
         )
-        .select_from(Decision)
-        .join(Meeting, Meeting.id == Decision.meeting_id)
-        .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
-        .join(Case, Case.id == AgendaItem.case_id)
+        .select_from(CaseStatusChange)
+        .join(Case, Case.id == CaseStatusChange.case_id)
         .where(
-            Decision.kind.in_([DecisionKind.CLOSE_CASE.value, DecisionKind.SUSPEND_CASE.value]),
-            scope.days(Meeting.day),
-            scope.cases(),
-        )
-    )
-    # A status changed outside a meeting has no date of its own but the audit entry's.
-    status_to = AuditEvent.detail["to"].as_string()
-    changed = (
-        select(
-            case(
-                (status_to == CaseStatus.CLOSED.value, Figure.CASES_CLOSED.value),
-                else_=Figure.CASES_SUSPENDED.value,
-            ),
-            Case.id,
-            Case.area_code,
-            _month_of_instant(AuditEvent.at, b),
-        )
-        .select_from(AuditEvent)
-        .join(Case, Case.id == AuditEvent.case_id)
-        .where(
-            AuditEvent.action == "case.status",
-            AuditEvent.outcome == "success",
-            AuditEvent.purpose.is_(None),
-            status_to.in_([CaseStatus.CLOSED.value, CaseStatus.SUSPENDED.value]),
-            scope.instants(AuditEvent.at),
+            CaseStatusChange.to_status.in_([CaseStatus.CLOSED.value, CaseStatus.SUSPENDED.value]),
+            scope.days(CaseStatusChange.effective_on),
             scope.cases(),
         )
     )
@@ -473,7 +447,7 @@ def _events(scope: Scope) -> Subquery:
         .join(Case, Case.id == Referral.case_id)
         .where(scope.instants(Referral.created_at), scope.referrals())
     )
-    return union_all(taken_on, plans, reviews, decided, changed, referrals).subquery("events")
+    return union_all(taken_on, plans, reviews, ended, referrals).subquery("events")
 
 
 # How an event figure is counted: distinct households, or every event.

@@ -472,17 +472,32 @@ def test_status_follows_the_allowed_transitions(api: Api) -> None:
     case = _create(api, headers)
     url = f"/cases/{case['id']}"
 
-    def move(status: str) -> int:
+    def move(status: str, reason: str | None = None) -> int:
         etag = api.client.get(url, headers=headers).headers["etag"]
+        body = {"status": status} | ({"reason": reason} if reason else {})
         return api.client.post(
-            f"{url}/status", json={"status": status}, headers=headers | {"If-Match": etag}
+            f"{url}/status", json=body, headers=headers | {"If-Match": etag}
         ).status_code
 
     assert move("in_support") == 409
-    for step in ["screening", "assessment", "in_support", "monitoring", "closed"]:
+    for step in ["screening", "assessment", "in_support", "monitoring"]:
         assert move(step) == 200, step
+    assert move("closed", reason="課題が解消し、本人も終結に同意") == 200
     assert move("screening") == 409
-    assert api.client.get(url, headers=headers).json()["statusLabel"] == "終結"
+    read = api.client.get(url, headers=headers).json()
+    assert read["statusLabel"] == "終結"
+    history = read["statusHistory"]
+    assert [(h["fromStatus"], h["toStatus"]) for h in history] == [
+        ("received", "screening"),
+        ("screening", "assessment"),
+        ("assessment", "in_support"),
+        ("in_support", "monitoring"),
+        ("monitoring", "closed"),
+    ]
+    assert history[-1]["reason"] == "課題が解消し、本人も終結に同意"
+    assert history[-1]["toStatusLabel"] == "終結"
+    assert {h["effectiveOn"] for h in history} == {today().isoformat()}
+    assert all(h["meetingId"] is None and h["reason"] is None for h in history[:-1])
 
 
 def test_members_are_added_and_edited_with_search_keys(api: Api) -> None:

@@ -856,6 +856,13 @@ def test_close_and_suspend_by_a_case_meeting_only(w: World) -> None:
         ("suspended", f"meeting:{meeting['id']}"),
         ("closed", f"meeting:{meeting['id']}"),
     ]
+    history = _ok(w.api.client.get(f"/cases/{case['id']}", headers=w.staff))["statusHistory"]
+    assert [
+        (h["toStatus"], h["reason"], h["meetingId"], h["effectiveOn"]) for h in history
+    ] == [
+        ("suspended", "入院", meeting["id"], meeting["day"]),
+        ("closed", "解決", meeting["id"], meeting["day"]),
+    ]
     policy = _ok(
         _decide(w, staff["id"], staff_item["id"], "support_policy", {"policy": "月1回訪問"}), 201
     )

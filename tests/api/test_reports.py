@@ -34,6 +34,7 @@ from api.models import (
     AgendaItem,
     AuditEvent,
     Case,
+    CaseStatusChange,
     Decision,
     Meeting,
     Referral,
@@ -446,23 +447,21 @@ def facts(api: Api) -> Iterator[Facts]:
                 decided_by_sub="t",
             )
         )
-        for at, to, purpose in (
-            (_jst(2023, 11, 1, 10), "suspended", None),
-            (_jst(2024, 3, 31, 23, 59), "suspended", None),  # last minute of FY2023 (Tokyo)
-            (_jst(2024, 4, 1, 0, 1), "closed", None),  # FY2024
-            (_jst(2023, 10, 10, 16), "closed", f"meeting:{oct_}"),  # the decision's own entry
+        # The status history: the closing takes the meeting's day, the others their own day.
+        for case_id, day, to, meeting_id in (
+            (c, date(2023, 10, 10), "closed", oct_),
+            (b, date(2023, 11, 1), "suspended", None),
+            (b, date(2024, 3, 31), "suspended", None),  # last day of FY2023
+            (b, date(2024, 4, 1), "closed", None),  # FY2024
         ):
             session.add(
-                AuditEvent(
-                    at=at,
-                    actor_sub="t",
-                    action="case.status",
-                    resource_type="case",
-                    resource_id=str(b),
-                    case_id=b,
-                    outcome="success",
-                    purpose=purpose,
-                    detail={"from": "in_support", "to": to},
+                CaseStatusChange(
+                    case_id=case_id,
+                    from_status="in_support",
+                    to_status=to,
+                    effective_on=day,
+                    meeting_id=meeting_id,
+                    changed_by_sub="t",
                 )
             )
         # Referrals, by Tokyo day and answer time.
