@@ -1,0 +1,600 @@
+import { useState, type FormEvent } from 'react';
+import { Link as RouterLink } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
+import Link from '@mui/material/Link';
+import List from '@mui/material/List';
+import ListItem from '@mui/material/ListItem';
+import ListItemText from '@mui/material/ListItemText';
+import MenuItem from '@mui/material/MenuItem';
+import Paper from '@mui/material/Paper';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import Alert from '@mui/material/Alert';
+import { api, call } from '../../api';
+import type { components } from '../../api/schema';
+import { EraDate, ErrorAlert, Loading, useFieldErrors } from '../../components/common';
+import { ConsentFields, consentBody, emptyConsent } from '../../components/ConsentFields';
+import { useCodeList, useEnumLabel, useMe, useNamer, useOrganizations, useSupportFunctions, useCategories } from '../../hooks';
+import { addDays, todayIso } from '../../lib/dates';
+import { mayWritePlans } from '../../nav';
+
+type CaseOut = components['schemas']['CaseOut'];
+
+const grid = { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))', gap: 1.5, alignItems: 'start' } as const;
+
+export function Household({ kase }: { kase: CaseOut }) {
+  const { t } = useTranslation();
+  const name = useNamer();
+  const categories = useCategories();
+  return (
+    <Table size="small" aria-label={t('case.household')}>
+      <TableHead>
+        <TableRow>
+          <TableCell>{t('intake.relationship')}</TableCell>
+          <TableCell>{t('intake.name')}</TableCell>
+          <TableCell>{t('intake.birthDate')}</TableCell>
+          <TableCell>{t('intake.categories')}</TableCell>
+          <TableCell>{t('intake.consent')}</TableCell>
+          <TableCell>{t('intake.notes')}</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {kase.members.map((m) => (
+          <TableRow key={m.id}>
+            <TableCell>
+              {m.relationship} {m.isMain && <Chip size="small" color="primary" label={t('case.main')} />}
+            </TableCell>
+            <TableCell>
+              {m.redacted ? (
+                <Typography color="text.secondary">{t('case.redacted')}</Typography>
+              ) : (
+                <>
+                  <div>{m.name}</div>
+                  <Typography variant="caption" color="text.secondary">
+                    {m.nameKana}
+                  </Typography>
+                </>
+              )}
+            </TableCell>
+            <TableCell>
+              {m.birthDate ? <EraDate value={m.birthDate} /> : null} <Typography variant="caption">{m.ageBand}</Typography>
+            </TableCell>
+            <TableCell>{(m.categories ?? []).map((c) => name(categories.data, c.code) || c.name).join('、')}</TableCell>
+            <TableCell>{m.consentInForce === true ? <Chip size="small" color="success" label={t('case.inForce')} /> : m.consentInForce === false ? '—' : ''}</TableCell>
+            <TableCell sx={{ whiteSpace: 'pre-wrap' }}>{m.notes}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+const TIMELINE_FIELDS = ['occurredOn', 'means', 'function', 'content'];
+
+export function Timeline({ kase }: { kase: CaseOut }) {
+  const { t } = useTranslation();
+  const name = useNamer();
+  const means = useCodeList('contact_means');
+  const functions = useSupportFunctions();
+  const queryClient = useQueryClient();
+  const caseId = kase.id;
+  const entries = useInfiniteQuery({
+    queryKey: ['case', caseId, 'timeline'],
+    queryFn: ({ pageParam }) => call(api.GET('/cases/{case_id}/timeline', { params: { path: { case_id: caseId }, query: { cursor: pageParam ?? undefined, limit: 20 } } })),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor ?? null,
+  });
+  const [draft, setDraft] = useState({ occurredOn: todayIso(), means: '', function: '', content: '' });
+  const add = useMutation({
+    mutationFn: () => call(api.POST('/cases/{case_id}/timeline', { params: { path: { case_id: caseId } }, body: { occurredOn: draft.occurredOn, means: draft.means, function: draft.function || null, content: draft.content } })),
+    onSuccess: () => {
+      setDraft({ occurredOn: todayIso(), means: '', function: '', content: '' });
+      void queryClient.invalidateQueries({ queryKey: ['case', caseId, 'timeline'] });
+    },
+  });
+  const { field } = useFieldErrors(add.error, TIMELINE_FIELDS);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    add.mutate();
+  };
+  return (
+    <Box>
+      {kase.access.canEdit && (
+        <Paper component="form" onSubmit={submit} noValidate aria-label={t('case.addEntry')} variant="outlined" sx={{ p: 2, mb: 2 }}>
+          <Typography variant="subtitle1" component="h3" sx={{ mb: 1 }}>
+            {t('case.addEntry')}
+          </Typography>
+          <ErrorAlert error={add.error} fields={TIMELINE_FIELDS} />
+          <Box sx={grid}>
+            <TextField type="date" label={t('case.occurredOn')} value={draft.occurredOn} onChange={(e) => setDraft({ ...draft, occurredOn: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} required {...field('occurredOn')} />
+            <TextField select label={t('case.means')} value={draft.means} onChange={(e) => setDraft({ ...draft, means: e.target.value })} required {...field('means')}>
+              {(means.data ?? []).map((m) => (
+                <MenuItem key={m.code} value={m.code}>
+                  {name(means.data, m.code)}
+                </MenuItem>
+              ))}
+            </TextField>
+            <TextField select label={t('case.function')} value={draft.function} onChange={(e) => setDraft({ ...draft, function: e.target.value })} {...field('function')}>
+              <MenuItem value="">—</MenuItem>
+              {(functions.data ?? []).map((f) => (
+                <MenuItem key={f.code} value={f.code}>
+                  {f.articleItem} {name(functions.data, f.code)}
+                </MenuItem>
+              ))}
+            </TextField>
+          </Box>
+          <TextField label={t('case.content')} value={draft.content} onChange={(e) => setDraft({ ...draft, content: e.target.value })} multiline minRows={2} fullWidth required sx={{ mt: 1.5 }} {...field('content')} />
+          <Button type="submit" variant="contained" sx={{ mt: 1 }} disabled={add.isPending}>
+            {t('common.add')}
+          </Button>
+        </Paper>
+      )}
+      <ErrorAlert error={entries.error} />
+      {entries.isPending ? (
+        <Loading />
+      ) : (
+        <List aria-label={t('case.timeline')}>
+          {entries.data?.pages.flatMap((p) => p.items).map((e) => (
+            <ListItem key={e.id} divider alignItems="flex-start">
+              <ListItemText
+                primary={
+                  <>
+                    <EraDate value={e.occurredOn} /> ・ {name(means.data, e.means)}
+                    {e.function && ` ・ ${name(functions.data, e.function)}`}
+                  </>
+                }
+                secondary={
+                  <>
+                    <Typography component="span" sx={{ whiteSpace: 'pre-wrap', display: 'block', color: 'text.primary' }}>
+                      {e.content}
+                    </Typography>
+                    {t('case.author')}: {e.authorName}
+                  </>
+                }
+              />
+            </ListItem>
+          ))}
+        </List>
+      )}
+      {entries.hasNextPage && <Button onClick={() => void entries.fetchNextPage()}>{t('common.loadMore')}</Button>}
+    </Box>
+  );
+}
+
+const TEAM_FIELDS = ['org', 'role', 'startDate', 'endDate'];
+
+export function Team({ kase, onChanged }: { kase: CaseOut; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const orgs = useOrganizations();
+  const [draft, setDraft] = useState({ org: '', role: '', startDate: todayIso() });
+  const add = useMutation({
+    mutationFn: () => call(api.POST('/cases/{case_id}/team', { params: { path: { case_id: kase.id } }, body: { org: draft.org, role: draft.role, startDate: draft.startDate } })),
+    onSuccess: () => {
+      setDraft({ org: '', role: '', startDate: todayIso() });
+      onChanged();
+    },
+  });
+  const end = useMutation({
+    mutationFn: (membershipId: number) => call(api.PATCH('/cases/{case_id}/team/{membership_id}', { params: { path: { case_id: kase.id, membership_id: membershipId } }, body: { endDate: todayIso() } })),
+    onSuccess: onChanged,
+  });
+  const { field } = useFieldErrors(add.error, TEAM_FIELDS);
+  return (
+    <Box>
+      <Table size="small" aria-label={t('case.team')}>
+        <TableHead>
+          <TableRow>
+            <TableCell>{t('case.org')}</TableCell>
+            <TableCell>{t('case.role')}</TableCell>
+            <TableCell>{t('case.startDate')}</TableCell>
+            <TableCell>{t('case.endDate')}</TableCell>
+            <TableCell>{t('common.status')}</TableCell>
+            {kase.access.canEdit && <TableCell>{t('common.actions')}</TableCell>}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {kase.team.map((m) => (
+            <TableRow key={m.id}>
+              <TableCell>{m.orgName}</TableCell>
+              <TableCell>{m.role}</TableCell>
+              <TableCell>
+                <EraDate value={m.startDate} />
+              </TableCell>
+              <TableCell>
+                <EraDate value={m.endDate} />
+              </TableCell>
+              <TableCell>{m.active ? t('case.active') : t('case.ended')}</TableCell>
+              {kase.access.canEdit && (
+                <TableCell>
+                  {m.active && (
+                    <Button size="small" onClick={() => end.mutate(m.id)}>
+                      {t('case.endDate')}
+                    </Button>
+                  )}
+                </TableCell>
+              )}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      <ErrorAlert error={end.error} />
+      {kase.access.canEdit && (
+        <Paper
+          component="form"
+          variant="outlined"
+          aria-label={t('case.addTeam')}
+          noValidate
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            add.mutate();
+          }}
+          sx={{ p: 2, mt: 2 }}
+        >
+          <Typography variant="subtitle1" component="h3" sx={{ mb: 1 }}>
+            {t('case.addTeam')}
+          </Typography>
+          <ErrorAlert error={add.error} fields={TEAM_FIELDS} />
+          <Box sx={grid}>
+            <TextField select label={t('case.org')} value={draft.org} onChange={(e) => setDraft({ ...draft, org: e.target.value })} required {...field('org')}>
+              {(orgs.data ?? []).filter((o) => o.active).map((o) => (
+                <MenuItem key={o.code} value={o.code}>
+                  {o.name}
+                </MenuItem>
+              ))}
+            </TextField>
+            <TextField label={t('case.role')} value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value })} required {...field('role')} />
+            <TextField type="date" label={t('case.startDate')} value={draft.startDate} onChange={(e) => setDraft({ ...draft, startDate: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} {...field('startDate')} />
+            <Button type="submit" variant="contained" disabled={add.isPending}>
+              {t('common.add')}
+            </Button>
+          </Box>
+        </Paper>
+      )}
+    </Box>
+  );
+}
+
+const REFERRAL_FIELDS = ['toOrg', 'reason', 'urgency', 'dueDate', 'summary'];
+
+export function Referrals({ kase }: { kase: CaseOut }) {
+  const { t } = useTranslation();
+  const label = useEnumLabel();
+  const orgs = useOrganizations();
+  const queryClient = useQueryClient();
+  const list = useQuery({ queryKey: ['case', kase.id, 'referrals'], queryFn: () => call(api.GET('/cases/{case_id}/referrals', { params: { path: { case_id: kase.id } } })) });
+  const empty = { toOrg: '', reason: '', urgency: 'normal' as 'normal' | 'urgent', dueDate: addDays(todayIso(), 14), summary: '' };
+  const [draft, setDraft] = useState(empty);
+  const send = useMutation({
+    mutationFn: () => call(api.POST('/cases/{case_id}/referrals', { params: { path: { case_id: kase.id } }, body: { ...draft, dueDate: draft.dueDate || null } })),
+    onSuccess: () => {
+      setDraft(empty);
+      void queryClient.invalidateQueries({ queryKey: ['case', kase.id, 'referrals'] });
+      void queryClient.invalidateQueries({ queryKey: ['referrals'] });
+    },
+  });
+  const { field } = useFieldErrors(send.error, REFERRAL_FIELDS);
+  return (
+    <Box>
+      <ErrorAlert error={list.error} />
+      <Table size="small" aria-label={t('case.referrals')}>
+        <TableHead>
+          <TableRow>
+            <TableCell>#</TableCell>
+            <TableCell>{t('referrals.from')}</TableCell>
+            <TableCell>{t('referrals.to')}</TableCell>
+            <TableCell>{t('common.status')}</TableCell>
+            <TableCell>{t('referrals.created')}</TableCell>
+            <TableCell>{t('referrals.dueDate')}</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {(list.data ?? []).map((r) => (
+            <TableRow key={r.id}>
+              <TableCell>
+                <Link component={RouterLink} to={`/referrals/${r.id}`}>
+                  #{r.id}
+                </Link>
+              </TableCell>
+              <TableCell>{r.fromOrgName}</TableCell>
+              <TableCell>{r.toOrgName}</TableCell>
+              <TableCell>
+                <Chip size="small" label={label('referralStatus', r.status, r.statusLabel)} />
+              </TableCell>
+              <TableCell>
+                <EraDate value={r.createdAt} />
+              </TableCell>
+              <TableCell>
+                <EraDate value={r.dueDate} /> {r.overdue && <Chip size="small" color="warning" label={t('referrals.overdue')} />}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {kase.access.canEdit && (
+        <Paper
+          component="form"
+          variant="outlined"
+          aria-label={t('case.newReferral')}
+          noValidate
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            send.mutate();
+          }}
+          sx={{ p: 2, mt: 2 }}
+        >
+          <Typography variant="subtitle1" component="h3" sx={{ mb: 1 }}>
+            {t('case.newReferral')}
+          </Typography>
+          {send.isSuccess && <Alert severity="success" sx={{ mb: 1 }}>{t('common.saved')}</Alert>}
+          <ErrorAlert error={send.error} fields={REFERRAL_FIELDS} />
+          <Box sx={grid}>
+            <TextField select label={t('case.toOrg')} value={draft.toOrg} onChange={(e) => setDraft({ ...draft, toOrg: e.target.value })} required {...field('toOrg')}>
+              {(orgs.data ?? []).filter((o) => o.active).map((o) => (
+                <MenuItem key={o.code} value={o.code}>
+                  {o.name}
+                </MenuItem>
+              ))}
+            </TextField>
+            <TextField select label={t('case.urgency')} value={draft.urgency} onChange={(e) => setDraft({ ...draft, urgency: e.target.value as 'normal' | 'urgent' })} {...field('urgency')}>
+              <MenuItem value="normal">{t('case.normal')}</MenuItem>
+              <MenuItem value="urgent">{t('case.urgent')}</MenuItem>
+            </TextField>
+            <TextField type="date" label={t('case.dueDate')} value={draft.dueDate} onChange={(e) => setDraft({ ...draft, dueDate: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} {...field('dueDate')} />
+          </Box>
+          <TextField label={t('case.reason')} value={draft.reason} onChange={(e) => setDraft({ ...draft, reason: e.target.value })} fullWidth required multiline sx={{ mt: 1.5 }} {...field('reason')} />
+          <TextField label={t('case.summary')} value={draft.summary} onChange={(e) => setDraft({ ...draft, summary: e.target.value })} fullWidth required multiline minRows={2} sx={{ mt: 1.5 }} {...field('summary', t('case.summaryHint'))} />
+          <Button type="submit" variant="contained" sx={{ mt: 1 }} disabled={send.isPending}>
+            {t('case.newReferral')}
+          </Button>
+        </Paper>
+      )}
+    </Box>
+  );
+}
+
+export function Plans({ kase }: { kase: CaseOut }) {
+  const { t } = useTranslation();
+  const label = useEnumLabel();
+  const me = useMe();
+  const list = useQuery({ queryKey: ['case', kase.id, 'plans'], queryFn: () => call(api.GET('/cases/{case_id}/plans', { params: { path: { case_id: kase.id } } })) });
+  return (
+    <Box>
+      {me.data && mayWritePlans(me.data) && (
+        <Button component={RouterLink} to={`/cases/${kase.id}/plans/new`} variant="contained" sx={{ mb: 2 }}>
+          {t('case.newPlan')}
+        </Button>
+      )}
+      <ErrorAlert error={list.error} />
+      <Table size="small" aria-label={t('case.plans')}>
+        <TableHead>
+          <TableRow>
+            <TableCell>{t('case.planVersion', { n: '' })}</TableCell>
+            <TableCell>{t('common.status')}</TableCell>
+            <TableCell>{t('plans.startDate')}</TableCell>
+            <TableCell>{t('plans.endDate')}</TableCell>
+            <TableCell>{t('plans.nextMonitoring')}</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {(list.data ?? []).map((p) => (
+            <TableRow key={p.id}>
+              <TableCell>
+                <Link component={RouterLink} to={`/plans/${p.id}`}>
+                  {t('case.planVersion', { n: p.versionNumber })}
+                </Link>
+              </TableCell>
+              <TableCell>
+                <Chip size="small" label={label('planStatus', p.status, p.statusLabel)} />
+              </TableCell>
+              <TableCell>
+                <EraDate value={p.startDate} />
+              </TableCell>
+              <TableCell>
+                <EraDate value={p.endDate} />
+              </TableCell>
+              <TableCell>
+                <EraDate value={p.nextMonitoringDate} /> {p.monitoringState && <Chip size="small" color={p.monitoringState === 'overdue' ? 'error' : 'warning'} label={t(`plans.state_${p.monitoringState}`)} />}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}
+
+const REQUEST_FIELDS = ['kind', 'meetingId', 'purpose', 'note'];
+const PURPOSES = ['information_sharing', 'role_assignment', 'plan_review', 'plan_evaluation', 'closing'] as const;
+
+export function MeetingRequest({ kase }: { kase: CaseOut }) {
+  const { t } = useTranslation();
+  const label = useEnumLabel();
+  const today = todayIso();
+  const [draft, setDraft] = useState({ kind: (kase.consentInForce ? 'multi_agency' : 'support') as 'support' | 'multi_agency', meetingId: '', purpose: 'information_sharing' as (typeof PURPOSES)[number], note: '' });
+  const meetings = useQuery({
+    queryKey: ['meetings', 'requestable', draft.kind, today],
+    queryFn: () => call(api.GET('/meetings', { params: { query: { from: today, to: addDays(today, 120), kind: draft.kind } } })),
+  });
+  const send = useMutation({
+    mutationFn: () => call(api.POST('/cases/{case_id}/meeting-requests', { params: { path: { case_id: kase.id } }, body: { kind: draft.kind, meetingId: Number(draft.meetingId), purpose: draft.purpose, note: draft.note || null } })),
+  });
+  const { field } = useFieldErrors(send.error, REQUEST_FIELDS);
+  if (!kase.access.canEdit) return null;
+  const open = (meetings.data ?? []).filter((m) => m.status === 'scheduled');
+  return (
+    <Paper
+      component="form"
+      variant="outlined"
+      aria-label={t('case.requestMeeting')}
+      noValidate
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        send.mutate();
+      }}
+      sx={{ p: 2 }}
+    >
+      <Typography variant="subtitle1" component="h3" sx={{ mb: 1 }}>
+        {t('case.requestMeeting')}
+      </Typography>
+      {!kase.consentInForce && <Alert severity="info" sx={{ mb: 1 }}>{t('case.consentRequiredForMulti')}</Alert>}
+      {send.isSuccess && <Alert severity="success" sx={{ mb: 1 }}>{t('case.requested')}</Alert>}
+      <ErrorAlert error={send.error} fields={REQUEST_FIELDS} />
+      <Box sx={grid}>
+        <TextField select label={t('case.meetingKind')} value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value as 'support' | 'multi_agency', meetingId: '' })} {...field('kind')}>
+          <MenuItem value="support">{label('meetingKind', 'support')}</MenuItem>
+          <MenuItem value="multi_agency">{label('meetingKind', 'multi_agency')}</MenuItem>
+        </TextField>
+        <TextField select label={t('case.meeting')} value={draft.meetingId} onChange={(e) => setDraft({ ...draft, meetingId: e.target.value })} required {...field('meetingId', open.length === 0 ? t('case.noMeetings') : undefined)}>
+          {open.map((m) => (
+            <MenuItem key={m.id} value={String(m.id)}>
+              <EraDate value={m.day} weekday /> {m.regular ? t('meetings.regular') : t('meetings.adHoc')}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField select label={t('case.purpose')} value={draft.purpose} onChange={(e) => setDraft({ ...draft, purpose: e.target.value as (typeof PURPOSES)[number] })} {...field('purpose')}>
+          {PURPOSES.map((p) => (
+            <MenuItem key={p} value={p}>
+              {label('agendaPurpose', p)}
+            </MenuItem>
+          ))}
+        </TextField>
+      </Box>
+      <TextField label={t('case.requestNote')} value={draft.note} onChange={(e) => setDraft({ ...draft, note: e.target.value })} fullWidth multiline sx={{ mt: 1.5 }} {...field('note')} />
+      <Button type="submit" variant="contained" sx={{ mt: 1 }} disabled={send.isPending || !draft.meetingId}>
+        {t('common.submit')}
+      </Button>
+    </Paper>
+  );
+}
+
+export function Consents({ kase, onChanged }: { kase: CaseOut; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const orgs = useOrganizations();
+  const queryClient = useQueryClient();
+  const consents = useQuery({ queryKey: ['case', kase.id, 'consents'], queryFn: () => call(api.GET('/cases/{case_id}/consents', { params: { path: { case_id: kase.id } } })) });
+  const visible = kase.members.filter((m) => !m.redacted);
+  const [memberId, setMemberId] = useState(String(visible.find((m) => m.isMain)?.id ?? visible[0]?.id ?? ''));
+  const [draft, setDraft] = useState(emptyConsent(todayIso()));
+  const [withdrawing, setWithdrawing] = useState<{ id: number; reason: string } | null>(null);
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: ['case', kase.id, 'consents'] });
+    onChanged();
+  };
+  const record = useMutation({
+    mutationFn: () => {
+      const body = consentBody(draft);
+      if (!body) throw new Error(t('intake.consentNone'));
+      return call(api.POST('/cases/{case_id}/members/{member_id}/consents', { params: { path: { case_id: kase.id, member_id: Number(memberId) } }, body }));
+    },
+    onSuccess: () => {
+      setDraft(emptyConsent(todayIso()));
+      refresh();
+    },
+  });
+  const withdraw = useMutation({
+    mutationFn: (w: { id: number; reason: string }) => call(api.POST('/cases/{case_id}/consents/{consent_id}/withdrawal', { params: { path: { case_id: kase.id, consent_id: w.id } }, body: { reason: w.reason } })),
+    onSuccess: () => {
+      setWithdrawing(null);
+      refresh();
+    },
+  });
+  const fields = ['decision', 'decidedOn', 'method', 'givenBy', 'guardianName', 'coversWholeTeam', 'coveredOrgs', 'validUntil', 'note', 'reason'];
+  const { field } = useFieldErrors(record.error, fields);
+  const memberName = (id: number) => {
+    const m = kase.members.find((x) => x.id === id);
+    return m?.name ?? m?.relationship ?? String(id);
+  };
+  return (
+    <Box>
+      <ErrorAlert error={consents.error} />
+      <Table size="small" aria-label={t('case.consents')}>
+        <TableHead>
+          <TableRow>
+            <TableCell>{t('intake.name')}</TableCell>
+            <TableCell>{t('intake.consent')}</TableCell>
+            <TableCell>{t('intake.decidedOn')}</TableCell>
+            <TableCell>{t('intake.coveredOrgs')}</TableCell>
+            <TableCell>{t('intake.validUntil')}</TableCell>
+            <TableCell>{t('common.status')}</TableCell>
+            {kase.access.canManageConsent && <TableCell>{t('common.actions')}</TableCell>}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {(consents.data ?? []).map((c) => (
+            <TableRow key={c.id}>
+              <TableCell>{memberName(c.memberId)}</TableCell>
+              <TableCell>{c.decision === 'given' ? t('intake.consentGiven') : t('intake.consentRefused')}</TableCell>
+              <TableCell>
+                <EraDate value={c.decidedOn} /> {t(`intake.${c.method}`)}
+              </TableCell>
+              <TableCell>{c.coversWholeTeam ? t('consent.wholeTeam') : c.coveredOrgs.map((o) => orgs.data?.find((x) => x.code === o)?.name ?? o).join('、')}</TableCell>
+              <TableCell>
+                <EraDate value={c.validUntil} />
+              </TableCell>
+              <TableCell>{c.inForce ? t('case.inForce') : c.withdrawnAt ? t('case.withdrawn') : c.supersededAt ? t('case.superseded') : '—'}</TableCell>
+              {kase.access.canManageConsent && (
+                <TableCell>
+                  {c.inForce && c.decision === 'given' && (
+                    <Button size="small" color="error" onClick={() => setWithdrawing({ id: c.id, reason: '' })}>
+                      {t('case.withdrawConsent')}
+                    </Button>
+                  )}
+                </TableCell>
+              )}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {withdrawing && (
+        <Paper variant="outlined" sx={{ p: 2, mt: 2 }}>
+          <ErrorAlert error={withdraw.error} />
+          <TextField label={t('case.withdrawReason')} value={withdrawing.reason} onChange={(e) => setWithdrawing({ ...withdrawing, reason: e.target.value })} fullWidth required />
+          <Box sx={{ mt: 1, display: 'flex', gap: 1 }}>
+            <Button color="error" variant="contained" onClick={() => withdraw.mutate(withdrawing)} disabled={!withdrawing.reason}>
+              {t('case.withdrawConsent')}
+            </Button>
+            <Button onClick={() => setWithdrawing(null)}>{t('common.cancel')}</Button>
+          </Box>
+        </Paper>
+      )}
+      {kase.access.canManageConsent && (
+        <Paper
+          component="form"
+          variant="outlined"
+          aria-label={t('case.recordConsent')}
+          noValidate
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            record.mutate();
+          }}
+          sx={{ p: 2, mt: 2 }}
+        >
+          <Typography variant="subtitle1" component="h3" sx={{ mb: 1 }}>
+            {t('case.recordConsent')}
+          </Typography>
+          <ErrorAlert error={record.error} fields={fields} />
+          <TextField select label={t('intake.name')} value={memberId} onChange={(e) => setMemberId(e.target.value)} sx={{ mb: 1.5, minWidth: 240 }}>
+            {visible.map((m) => (
+              <MenuItem key={m.id} value={String(m.id)}>
+                {m.name} （{m.relationship}）
+              </MenuItem>
+            ))}
+          </TextField>
+          <ConsentFields value={draft} onChange={setDraft} prefix="" field={(n) => field(n.replace(/^\./, ''))} />
+          <Button type="submit" variant="contained" sx={{ mt: 1 }} disabled={record.isPending || !draft.decision}>
+            {t('case.recordConsent')}
+          </Button>
+        </Paper>
+      )}
+    </Box>
+  );
+}
