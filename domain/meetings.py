@@ -108,6 +108,36 @@ def is_closed_day(day: date) -> bool:
 
 
 @dataclass(frozen=True)
+class ClosedDay:
+    """A weekday the city hall is closed: a public holiday (its name) or the year-end break."""
+
+    day: date
+    holiday_name: str | None
+    year_end_break: bool
+
+
+MAX_CALENDAR_DAYS = 400
+
+
+def closed_weekdays(first: date, last: date) -> list[ClosedDay]:
+    """The public holidays and year-end break days from ``first`` to ``last`` (inclusive), weekends
+    left out (a calendar shows those anyway). At most MAX_CALENDAR_DAYS days are asked for."""
+    if last < first:
+        raise ValueError("last is before first")
+    if (last - first).days >= MAX_CALENDAR_DAYS:
+        raise ValueError(f"at most {MAX_CALENDAR_DAYS} days")
+    days = []
+    day = first
+    while day <= last:
+        name = jpholiday.is_holiday_name(day)
+        year_end = is_year_end_break(day)
+        if (name or year_end) and day.weekday() < 5:
+            days.append(ClosedDay(day=day, holiday_name=name, year_end_break=year_end))
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass(frozen=True)
 class RegularDate:
     day: date
     holiday_name: str | None  # the public holiday that falls on it, if any

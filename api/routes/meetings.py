@@ -84,6 +84,25 @@ def list_regular_dates(
     return service.list_regular_dates(ctx, kind, year)
 
 
+@router.get(
+    "/calendar/closed-days",
+    response_model=s.ClosedDaysOut,
+    tags=["meetings"],
+    summary="閉庁日（祝日・年末年始） / Closed days",
+    responses=problem_responses(401, 403, 422),
+)
+def list_closed_days(
+    ctx: ReadMaster,
+    date_from: Annotated[date, Query(alias="from", description="First day (inclusive).")],
+    date_to: Annotated[
+        date, Query(alias="to", description="Last day (inclusive); at most 400 days in all.")
+    ],
+) -> s.ClosedDaysOut:
+    """The weekdays the city hall is closed, for calendars: public holidays (with their names)
+    and the year-end break (29 December to 3 January). Weekends are not listed."""
+    return service.list_closed_days(date_from, date_to)
+
+
 # ---------------------------------------------------------------- meetings
 
 
@@ -229,6 +248,20 @@ def create_meeting_request(
     2nd Tuesday of month M-1 (422 after it); ad hoc meetings take requests any time. A
     重層的支援会議 needs the person's consent in force (409)."""
     return service.create_meeting_request(ctx, case_id, body)
+
+
+@router.get(
+    "/cases/{case_id}/meetings",
+    response_model=list[s.CaseMeetingOut],
+    tags=["meetings"],
+    summary="ケースの会議 / The case's meetings",
+    responses=problem_responses(401, 403, 404),
+)
+def list_case_meetings(ctx: ReadCases, case_id: Id) -> list[s.CaseMeetingOut]:
+    """The meetings the case was brought to, by day: its agenda items with what was decided on
+    each, and its requests not (yet) on an agenda. For those who read the whole case (404
+    otherwise, as for a case that does not exist)."""
+    return service.list_case_meetings(ctx, case_id)
 
 
 @router.get(

@@ -316,6 +316,44 @@ class AgendaItemOut(ApiModel):
     request_id: int | None = None
 
 
+class CaseDecisionOut(ApiModel):
+    id: int
+    kind: DecisionKind
+    kind_label: str
+    content: dict[str, Any]
+
+
+class CaseMeetingOut(ApiModel):
+    """A meeting the case was brought to: on its agenda, or requested and not (yet) on it."""
+
+    meeting_id: int | None = Field(description="null for a request without a meeting.")
+    kind: MeetingKind
+    kind_label: str
+    day: date | None
+    regular: bool | None
+    meeting_status: MeetingStatus | None
+    purpose: AgendaPurpose
+    purpose_label: str
+    agenda_item_id: int | None = Field(description="null while the request waits or was rejected.")
+    request_id: int | None
+    request_status: Literal["submitted", "accepted", "rejected"] | None
+    decisions: list[CaseDecisionOut] = Field(description="Decided on this agenda item.")
+
+
+class ClosedDayOut(ApiModel):
+    day: date
+    holiday_name: str | None = Field(description="The public holiday's name (jpholiday).")
+    year_end_break: bool = Field(description="The city's year-end break (12/29-1/3).")
+
+
+class ClosedDaysOut(ApiModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date
+    days: list[ClosedDayOut] = Field(description="Weekdays the city hall is closed, by day.")
+
+
 # ---- attendees ----
 
 

@@ -46,6 +46,7 @@ from domain.meetings import (
     AGENDA_PURPOSE_LABELS,
     CASE_MEETINGS,
     DECISION_KIND_LABELS,
+    MAX_CALENDAR_DAYS,
     MEETING_KIND_LABELS,
     MEETING_STATUS_LABELS,
     AgendaPurpose,
@@ -57,6 +58,7 @@ from domain.meetings import (
     agenda_refusal,
     can_change_meeting_status,
     can_schedule,
+    closed_weekdays,
     count_by_field,
     count_cases,
     is_organiser,
@@ -984,6 +986,112 @@ def screen_meeting_request(
         detail={"decision": data.decision, "agenda_item_id": item_id},
     )
     return _request_out(request, case.number, meeting.day if meeting else None, item_id)
+
+
+def list_case_meetings(ctx: Context, case_id: int) -> list[s.CaseMeetingOut]:
+    """The meetings a case was brought to, by day: its agenda items (with what was decided on
+    them) and its requests not on an agenda (waiting for screening, or rejected). For those who
+    read the whole case; a member of a 支援会議 reads the agenda item there, not this list."""
+    access = _readable(ctx, case_id, "case_meetings.list")
+    items = ctx.session.execute(
+        select(AgendaItem, Meeting)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.case_id == case_id)
+    ).all()
+    decisions: dict[int, list[s.CaseDecisionOut]] = {}
+    item_ids = [item.id for item, _ in items]
+    if item_ids:
+        for d in ctx.session.scalars(
+            select(Decision).where(Decision.agenda_item_id.in_(item_ids)).order_by(Decision.id)
+        ):
+            assert d.agenda_item_id is not None
+            kind = DecisionKind(d.kind)
+            decisions.setdefault(d.agenda_item_id, []).append(
+                s.CaseDecisionOut(
+                    id=d.id, kind=kind, kind_label=DECISION_KIND_LABELS[kind], content=d.content
+                )
+            )
+    requests = ctx.session.execute(
+        select(MeetingRequest, Meeting)
+        .outerjoin(Meeting, Meeting.id == MeetingRequest.meeting_id)
+        .where(MeetingRequest.case_id == case_id)
+    ).all()
+    status_of = {r.id: r.status for r, _ in requests}
+    out = [
+        _case_meeting(
+            m,
+            MeetingKind(m.kind),
+            AgendaPurpose(item.purpose),
+            agenda_item_id=item.id,
+            request_id=item.request_id,
+            request_status=status_of.get(item.request_id) if item.request_id else None,
+            decisions=decisions.get(item.id, []),
+        )
+        for item, m in items
+    ]
+    on_agenda = {item.request_id for item, _ in items if item.request_id is not None}
+    out += [
+        _case_meeting(
+            m,
+            MeetingKind(r.kind),
+            AgendaPurpose(r.purpose),
+            agenda_item_id=None,
+            request_id=r.id,
+            request_status=r.status,
+            decisions=[],
+        )
+        for r, m in requests
+        if r.id not in on_agenda
+    ]
+    out.sort(key=lambda c: (c.day or date.max, c.meeting_id or 0, c.request_id or 0))
+    ctx.audit.record("case_meetings.list", "case", access.case.id, case_id=access.case.id)
+    return out
+
+
+def _case_meeting(
+    m: Meeting | None,
+    kind: MeetingKind,
+    purpose: AgendaPurpose,
+    *,
+    agenda_item_id: int | None,
+    request_id: int | None,
+    request_status: str | None,
+    decisions: list[s.CaseDecisionOut],
+) -> s.CaseMeetingOut:
+    return s.CaseMeetingOut(
+        meeting_id=m.id if m else None,
+        kind=kind,
+        kind_label=MEETING_KIND_LABELS[kind],
+        day=m.day if m else None,
+        regular=m.regular if m else None,
+        meeting_status=MeetingStatus(m.status) if m else None,
+        purpose=purpose,
+        purpose_label=AGENDA_PURPOSE_LABELS[purpose],
+        agenda_item_id=agenda_item_id,
+        request_id=request_id,
+        request_status=request_status,
+        decisions=decisions,
+    )
+
+
+def list_closed_days(first: date, last: date) -> s.ClosedDaysOut:
+    try:
+        days = closed_weekdays(first, last)
+    except ValueError as exc:
+        raise _validation(
+            "to",
+            "bad_range",
+            f"期間は開始日から{MAX_CALENDAR_DAYS}日以内で指定してください。",
+            f"Give a range of at most {MAX_CALENDAR_DAYS} days, from before to.",
+        ) from exc
+    return s.ClosedDaysOut(
+        from_=first,
+        to=last,
+        days=[
+            s.ClosedDayOut(day=d.day, holiday_name=d.holiday_name, year_end_break=d.year_end_break)
+            for d in days
+        ],
+    )
 
 
 # ---------------------------------------------------------------- attendees

@@ -857,9 +857,7 @@ def test_close_and_suspend_by_a_case_meeting_only(w: World) -> None:
         ("closed", f"meeting:{meeting['id']}"),
     ]
     history = _ok(w.api.client.get(f"/cases/{case['id']}", headers=w.staff))["statusHistory"]
-    assert [
-        (h["toStatus"], h["reason"], h["meetingId"], h["effectiveOn"]) for h in history
-    ] == [
+    assert [(h["toStatus"], h["reason"], h["meetingId"], h["effectiveOn"]) for h in history] == [
         ("suspended", "入院", meeting["id"], meeting["day"]),
         ("closed", "解決", meeting["id"], meeting["day"]),
     ]
@@ -976,7 +974,12 @@ def test_role_assignment_becomes_an_item_of_the_open_plan(w: World) -> None:
     multi = _meeting(w, "multi_agency", headers=w.coord)
     item = _ok(
         _item(
-            w, multi["id"], case["id"], headers=w.coord, purpose="role_assignment", planId=plan["id"]
+            w,
+            multi["id"],
+            case["id"],
+            headers=w.coord,
+            purpose="role_assignment",
+            planId=plan["id"],
         ),
         201,
     )
@@ -1153,3 +1156,70 @@ def test_admins_and_auditors_see_no_meetings(api: Api) -> None:
     with api.db.sessions() as session:
         assert session.scalar(select(Case.id)) is None
         assert session.scalar(select(TeamMembership.id)) is None
+
+
+# ------------------------------------------------------------------ a case's meetings, calendar
+
+
+def test_a_case_lists_the_meetings_it_was_brought_to_with_their_decisions(w: World) -> None:
+    case = _case(w)
+    later = _meeting(w, "support", TODAY + timedelta(days=20))
+    held = _meeting(w, "support")
+    item = _ok(_item(w, held["id"], case["id"]), 201)
+    _ok(_decide(w, held["id"], item["id"], "support_policy", {"policy": "月1回訪問"}), 201)
+    request = _ok(
+        w.api.client.post(
+            f"/cases/{case['id']}/meeting-requests",
+            json={"kind": "support", "meetingId": later["id"], "purpose": "role_assignment"},
+            headers=w.staff,
+        ),
+        201,
+    )
+    other = _case(w)
+    _ok(_item(w, held["id"], other["id"]), 201)
+
+    listed = _ok(w.api.client.get(f"/cases/{case['id']}/meetings", headers=w.staff))
+
+    assert [(m["meetingId"], m["agendaItemId"], m["requestId"]) for m in listed] == [
+        (held["id"], item["id"], None),
+        (later["id"], None, request["id"]),
+    ]
+    assert listed[0]["purposeLabel"] == "情報共有"
+    assert [(d["kind"], d["content"]) for d in listed[0]["decisions"]] == [
+        ("support_policy", {"policy": "月1回訪問"})
+    ]
+    assert (listed[1]["requestStatus"], listed[1]["decisions"]) == ("submitted", [])
+    # A 支援会議 member reads the agenda item there, not the case's list; nor do strangers.
+    _problem(w.api.client.get(f"/cases/{case['id']}/meetings", headers=w.agency), 404)
+    _problem(w.api.client.get(f"/cases/{case['id']}/meetings", headers=w.outsider), 404)
+    _problem(w.api.client.get(f"/cases/{2**31 - 1}/meetings", headers=w.staff), 404)
+    assert [(e.case_id, e.outcome) for e in _audit(w.api, "case_meetings.list")] == [
+        (case["id"], "success"),
+        (case["id"], "denied"),
+        (case["id"], "denied"),
+        (None, "denied"),
+    ]
+
+
+def test_the_calendar_lists_the_closed_weekdays(w: World) -> None:
+    url = "/calendar/closed-days"
+    body = _ok(
+        w.api.client.get(url, params={"from": "2023-12-25", "to": "2024-01-10"}, headers=w.agency)
+    )
+    assert body["from"] == "2023-12-25"
+    assert [(d["day"], d["holidayName"], d["yearEndBreak"]) for d in body["days"]] == [
+        ("2023-12-29", None, True),
+        ("2024-01-01", "元日", True),
+        ("2024-01-02", None, True),
+        ("2024-01-03", None, True),
+        ("2024-01-08", "成人の日", False),
+    ]
+    for params in (
+        {"from": "2024-01-10", "to": "2024-01-01"},
+        {"from": "2024-01-01", "to": "2026-01-01"},
+    ):
+        assert _problem(w.api.client.get(url, params=params, headers=w.staff), 422)["errors"]
+    _problem(w.api.client.get(url, params={"from": "2024-01-01"}, headers=w.staff), 422)
+    assert (
+        w.api.client.get(url, params={"from": "2024-01-01", "to": "2024-01-02"}).status_code == 401
+    )

@@ -12,7 +12,9 @@ from domain.access import Dept, Principal, PrincipalKind, Role
 from domain.fiscal import fiscal_year
 from domain.meetings import (
     CASE_MEETINGS,
+    MAX_CALENDAR_DAYS,
     TUESDAY,
+    ClosedDay,
     DecisionKind,
     MeetingKind,
     MeetingStatus,
@@ -20,8 +22,10 @@ from domain.meetings import (
     agenda_refusal,
     can_change_meeting_status,
     can_schedule,
+    closed_weekdays,
     count_by_field,
     count_cases,
+    is_closed_day,
     is_organiser,
     is_schedule_day,
     is_year_end_break,
@@ -340,3 +344,35 @@ def test_meeting_status_moves() -> None:
         for target in MeetingStatus:
             assert not can_change_meeting_status(final, target, day=today, today=today)
     assert not can_change_meeting_status(sched, sched, day=today, today=today)
+
+
+# ---------------------------------------------------------------- closed days (calendar)
+
+
+def test_closed_weekdays_name_the_holidays_and_the_year_end_break() -> None:
+    days = {d.day: d for d in closed_weekdays(date(2023, 11, 1), date(2024, 2, 29))}
+    assert days[date(2023, 11, 3)].holiday_name == "文化の日"
+    assert days[date(2023, 11, 23)].holiday_name == "勤労感謝の日"
+    assert days[date(2023, 12, 29)] == ClosedDay(date(2023, 12, 29), None, True)
+    assert days[date(2024, 1, 1)] == ClosedDay(date(2024, 1, 1), "元日", True)
+    assert days[date(2024, 1, 8)].holiday_name == "成人の日"
+    assert date(2024, 2, 11) not in days  # 建国記念の日 fell on a Sunday
+    assert days[date(2024, 2, 12)].holiday_name is not None  # its substitute Monday
+    assert date(2023, 12, 30) not in days  # a Saturday: weekends are left out
+    assert date(2024, 1, 4) not in days  # the first working day
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 120))
+def test_every_closed_weekday_is_a_closed_day_and_none_is_missed(first: date, span: int) -> None:
+    last = first + timedelta(days=span)
+    found = {d.day for d in closed_weekdays(first, last)}
+    every = {first + timedelta(days=n) for n in range(span + 1)}
+    expected = {d for d in every if d.weekday() < 5 and is_closed_day(d)}
+    assert found == expected
+
+
+def test_closed_weekdays_refuse_a_reversed_or_too_long_range() -> None:
+    with pytest.raises(ValueError, match="before"):
+        closed_weekdays(date(2024, 1, 2), date(2024, 1, 1))
+    with pytest.raises(ValueError, match="at most"):
+        closed_weekdays(date(2024, 1, 1), date(2024, 1, 1) + timedelta(days=MAX_CALENDAR_DAYS))
