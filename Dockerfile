@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Tsunagu (つなぐ) — production image: the API (and, later, the built SPA) on uvicorn.
+# Tsunagu (つなぐ) — production image: the API and the built SPA (under /app/) on uvicorn.
 #
 #   docker build -t tsunagu .
 #   docker run -p 8000:8000 \
@@ -13,16 +13,16 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
-# --- SPA (later) ------------------------------------------------------------------------------
-# FROM node:20-slim AS frontend
-# WORKDIR /src/frontend
-# ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-# COPY frontend/package.json frontend/package-lock.json ./
-# RUN npm ci --no-audit --no-fund
-# COPY frontend/ ./
-# COPY openapi.yaml /src/openapi.yaml
-# RUN npm run build
-# (then, in the runtime stage: COPY --from=frontend /src/frontend/dist /app/frontend/dist)
+# --- SPA ---------------------------------------------------------------------------------------
+# The static build of frontend/ (its client is generated from openapi.yaml during the build).
+FROM node:20-slim AS frontend
+WORKDIR /src/frontend
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY openapi.yaml /src/openapi.yaml
+COPY frontend/ ./
+RUN npm run build
 
 # --- Python dependencies ----------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS builder
@@ -63,6 +63,7 @@ WORKDIR /app
 COPY api/ api/
 COPY domain/ domain/
 COPY migrations/ migrations/
+COPY --from=frontend /src/frontend/dist frontend/dist
 
 USER tsunagu:tsunagu
 VOLUME ["/var/lib/tsunagu"]
