@@ -1,6 +1,5 @@
 """The application factory: ``create_app()`` builds the service; ``app`` is what uvicorn runs."""
 
-import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +14,7 @@ from api.auth.tokens import TokenKeys, new_secret
 from api.db import Database
 from api.errors import PROBLEM_JSON, FieldError, Problem, install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.observability import Metrics, MetricsMiddleware, configure_logging
 from api.routes import (
     admin,
     audit,
@@ -132,17 +132,9 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def _configure_logging() -> None:
-    """Where no logging is set up (uvicorn only configures its own loggers), log INFO to stderr."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
-
-
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    _configure_logging()
     settings = settings or get_settings()
+    configure_logging(json_lines=settings.log_format == "json")
     production = settings.environment is Environment.PRODUCTION
     db = database or Database(settings.resolved_database_url)
 
@@ -167,6 +159,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     app.state.token_keys = token_keys(settings)
+    app.state.metrics = Metrics(db.engine)
     install_error_handlers(app)
     for module in (auth, cases, referrals, plans, meetings, notices, reports, master, admin, audit, system):
         app.include_router(module.router)
@@ -180,6 +173,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             allow_headers=["Authorization", "Content-Type", "If-Match", "Accept-Language"],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestContextMiddleware)
     app.openapi = lambda: _custom_openapi(app)  # type: ignore[method-assign]
     return app

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PROBLEM_JSON, PROBLEM_TYPES, TYPE_PREFIX
+from api.observability import CURRENT_REQUEST_ID, route_template
 
 access_log = logging.getLogger("tsunagu.access")
 
@@ -28,7 +29,8 @@ class RequestContextMiddleware:
     is 要配慮個人情報 and must not sit in shared or browser caches) and writes the access log.
 
     The access log has the method, the path without its query string (a search carries names),
-    the status, the duration and the request id: ids, never personal data.
+    the route template, the status, the duration and the request id (which every log line of
+    the request carries): ids, never personal data.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -41,6 +43,7 @@ class RequestContextMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        token = CURRENT_REQUEST_ID.set(request_id)
         started = time.perf_counter()
         status = 500
 
@@ -60,14 +63,22 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
             access_log.info(
-                "%s %s %d %.1fms request_id=%s",
+                "%s %s %d %.1fms",
                 scope["method"],
                 scope["path"],
                 status,
-                (time.perf_counter() - started) * 1000,
-                request_id,
+                duration_ms,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": route_template(scope),
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
             )
+            CURRENT_REQUEST_ID.reset(token)
 
 
 class BodySizeLimitMiddleware:

@@ -4,6 +4,7 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,11 @@ class Settings(BaseSettings):
     login_failure_window_minutes: int = 15
 
     max_body_bytes: int = 1_048_576
+    # Logs: one JSON object per line ("json"), or plain text for a terminal ("text").
+    log_format: Literal["json", "text"] = "json"
+    # Prometheus scrapes /metrics with this bearer token; without one, /metrics is open in
+    # development and off (404) in production.
+    metrics_token: SecretStr | None = None
     cors_origins: list[str] = Field(default_factory=list)
 
     # Meeting notices (開催通知) by e-mail. Without smtp_host, sending an e-mail notice is refused
