@@ -6,13 +6,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from api.auth.tokens import TokenKeys, new_secret
 from api.db import Database
 from api.errors import PROBLEM_JSON, FieldError, Problem, install_error_handlers
+from api.idempotency import REPLAYED, IdempotencyMiddleware, Replay, replay_response
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.observability import Metrics, MetricsMiddleware, configure_logging
 from api.routes import (
@@ -132,6 +133,11 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+async def _replay(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Replay)
+    return replay_response(exc.kept)
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(json_lines=settings.log_format == "json")
@@ -164,14 +170,22 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for module in (auth, cases, referrals, plans, meetings, notices, reports, master, admin, audit, system):
         app.include_router(module.router)
     mount_spa(app, settings.spa_dir)
+    app.add_exception_handler(Replay, _replay)
+    app.add_middleware(IdempotencyMiddleware, db=db, keys=app.state.token_keys)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Accept-Language"],
-            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Accept-Language",
+                "Idempotency-Key",
+            ],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After", REPLAYED],
         )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestContextMiddleware)

@@ -14,6 +14,7 @@ from api.models.cases import (
     TeamMembership,
     TimelineEntry,
 )
+from api.models.idempotency import IdempotencyKey
 from api.models.master import (
     AgencyField,
     Area,
@@ -53,6 +54,7 @@ __all__ = [
     "ConsentScopeOrg",
     "Decision",
     "Department",
+    "IdempotencyKey",
     "IssueCategory",
     "LoginFailure",
     "Meeting",

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from api.deps import ReadCases, WriteCases, WriteConsent
 from api.errors import problem_responses
+from api.idempotency import Idempotent
 from api.schemas import cases as s
 from api.schemas.base import Page
 from api.services import cases as service
@@ -43,7 +44,9 @@ def _with_etag(response: Response, tag: str) -> None:
     summary="相談受付（ケースの新規作成） / Open a case (intake)",
     responses=problem_responses(401, 403, 413, 422),
 )
-def create_case(ctx: WriteCases, body: s.CaseCreate, response: Response) -> s.CaseOut:
+def create_case(
+    ctx: WriteCases, _: Idempotent, body: s.CaseCreate, response: Response
+) -> s.CaseOut:
     """Intake of a household with its members, issue categories and, where the caller may record
     it, consent. The case number is the fiscal year and a running number (e.g. 2024-0007)."""
     case = service.open_case(ctx, body)
@@ -284,6 +287,6 @@ def list_timeline_entries(
     responses=problem_responses(401, 403, 404, 413, 422),
 )
 def create_timeline_entry(
-    ctx: WriteCases, case_id: CaseId, body: s.TimelineEntryIn
+    ctx: WriteCases, _: Idempotent, case_id: CaseId, body: s.TimelineEntryIn
 ) -> s.TimelineEntryOut:
     return service.add_timeline_entry(ctx, case_id, body)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from api.deps import ReadCases, ReadMaster, WriteCases
 from api.errors import problem_responses
+from api.idempotency import Idempotent
 from api.schemas import meetings as s
 from api.schemas.base import Page
 from api.services import meetings as service
@@ -131,7 +132,9 @@ def get_meeting_statistics(
     summary="会議の設定 / Schedule a meeting",
     responses=problem_responses(401, 403, 409, 413, 422),
 )
-def schedule_meeting(ctx: WriteCases, body: s.MeetingCreate, response: Response) -> s.MeetingOut:
+def schedule_meeting(
+    ctx: WriteCases, _: Idempotent, body: s.MeetingCreate, response: Response
+) -> s.MeetingOut:
     """The secretariat schedules 支援会議, 担当者会議 and 相談支援総合調整会議; coordinators and the
     secretariat 重層的支援会議; only the director of 健康部 convenes a 緊急会議. A regular meeting
     must fall on a regular date of its kind's schedule; the caller becomes the organiser."""

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from api.deps import ReadCases, WriteCases
 from api.errors import problem_responses
+from api.idempotency import Idempotent
 from api.schemas import plans as s
 from api.schemas.base import Page
 from api.services import plans as service
@@ -57,7 +58,7 @@ def _respond(response: Response, result: tuple[s.PlanOut, str]) -> s.PlanOut:
     responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
 def create_plan(
-    ctx: WriteCases, case_id: CaseId, body: s.PlanCreate, response: Response
+    ctx: WriteCases, _: Idempotent, case_id: CaseId, body: s.PlanCreate, response: Response
 ) -> s.PlanOut:
     """A draft (作成中) with the 課題, long- and short-term goals and each unit's or agency's
     items, one of them the 主担当. Only coordinators and the secretariat; 409 while the case has

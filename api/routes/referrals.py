@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from api.deps import ReadCases, WriteReferrals
 from api.errors import problem_responses
+from api.idempotency import Idempotent
 from api.schemas import referrals as s
 from api.schemas.base import Page
 from api.services import referrals as service
@@ -45,7 +46,11 @@ def _with_etag(response: Response, tag: str) -> None:
     responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
 def create_referral(
-    ctx: WriteReferrals, case_id: CaseId, body: s.ReferralCreate, response: Response
+    ctx: WriteReferrals,
+    _: Idempotent,
+    case_id: CaseId,
+    body: s.ReferralCreate,
+    response: Response,
 ) -> s.ReferralOut:
     """Refers the household to a unit or agency (つなぐ). Whoever may edit the case may send one;
     not to the sender's own org (422), not twice to the same org while one is open (409). The
