@@ -9,7 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        # pool_pre_ping: a connection that died behind the pool's back is replaced, not used.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, pool_pre_ping=True, **kwargs
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -27,7 +30,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # pool_pre_ping: after a PostgreSQL restart the pool replaces its dead connections by itself;
+    # connect_timeout: an unreachable server fails a request (503) instead of hanging it.
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, **kwargs)
 
 
 IndependentWrite = Callable[[Session], None]

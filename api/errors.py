@@ -1,12 +1,16 @@
 """RFC 9457 problem details: one error type per failure, Japanese first, English on request."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("tsunagu.errors")
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:tsunagu:problem:"
@@ -230,6 +234,21 @@ def install_error_handlers(app: FastAPI) -> None:
         slug = _STATUS_SLUGS.get(exc.status_code, "bad-request")
         return problem_response(request, AppError(slug, headers=dict(exc.headers or {})))
 
+    async def on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database is down, restarting or locked: nothing was written (the transaction did
+        # not commit); the pool replaces broken connections, so a retry after a while works.
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem_response(
+            request,
+            AppError(
+                "service-unavailable",
+                "データベースに一時的に接続できません。入力した内容は保存されていません。"
+                "しばらくしてから再度お試しください。",
+                "The database is unavailable for a moment; nothing was saved. Retry shortly.",
+                headers={"Retry-After": "5"},
+            ),
+        )
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Generic body: no stack trace, no SQL, no personal data reaches the client.
         return problem_response(
@@ -244,6 +263,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, on_app_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(OperationalError, on_database_unavailable)
+    app.add_exception_handler(InterfaceError, on_database_unavailable)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -1,0 +1,113 @@
+"""Faults: the database away, connections killed under the service, an error in mid-request."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from api.db import Database
+from api.main import create_app
+from api.models import Case, CaseMember
+from api.services import cases as case_service
+from api.settings import Settings
+from conftest import TEST_SECRET, Api, household
+from domain.access import Role
+
+
+@pytest.fixture
+def unreachable(tmp_path: Path) -> Iterator[TestClient]:
+    """The service configured for a PostgreSQL server that does not answer."""
+    url = "postgresql+psycopg://postgres@127.0.0.1:1/tsunagu"
+    db = Database(url)
+    app = create_app(Settings(database_url=url, jwt_secret=TEST_SECRET, data_dir=tmp_path), db)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    db.dispose()
+
+
+def test_without_its_database_the_service_answers_503_problems(unreachable: TestClient) -> None:
+    assert unreachable.get("/healthz").status_code == 200  # the process itself is fine
+    assert unreachable.get("/readyz").status_code == 503
+    response = unreachable.post(
+        "/auth/token", data={"grant_type": "password", "username": "jimu", "password": "x"}
+    )
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["retry-after"] == "5"
+    body = response.json()
+    assert body["type"].endswith(":service-unavailable")
+    assert "保存されていません" in body["detail"]
+    assert "psycopg" not in response.text and "127.0.0.1" not in response.text
+
+
+def _kill_connections(api: Api) -> None:
+    """Every connection the service holds dies, as in a database restart."""
+    if api.backend == "postgresql":
+        url = make_url(api.url)
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            killed = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": url.database},
+            ).scalar_one()
+        admin.dispose()
+        assert killed >= 1
+        return
+    pool: Any = api.db.engine.pool
+    idle = [pool._pool.get_nowait() for _ in range(pool._pool.qsize())]
+    assert idle, "the pool keeps a connection"
+    for record in idle:
+        record.dbapi_connection.close()  # closed behind the pool's back
+        pool._pool.put_nowait(record)
+
+
+def test_the_service_recovers_by_itself_when_its_connections_die(api: Api) -> None:
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    headers = api.login("jimu")
+    created = api.client.post("/cases", json=household(), headers=headers)
+    assert created.status_code == 201
+
+    _kill_connections(api)
+
+    again = api.client.get(f"/cases/{created.json()['id']}", headers=headers)
+    assert again.status_code == 200, again.text
+    assert api.client.get("/readyz").status_code == 200
+
+
+def test_an_error_in_mid_request_leaves_nothing_half_written(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Intake writes the case, then its members, categories and consent: an error after the
+    case row was flushed must leave no case, no member and no used case number behind."""
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    headers = api.login("jimu")
+
+    real = case_service._add_categories
+    calls: list[int] = []
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:  # the members' categories: the case and its members are flushed
+            raise RuntimeError("injected fault")
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(case_service, "_add_categories", broken)
+    failed = api.client.post("/cases", json=household(), headers=headers)
+    assert failed.status_code == 500
+    assert "injected" not in failed.text
+    with api.db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
+        assert session.scalar(select(func.count()).select_from(CaseMember)) == 0
+
+    assert len(calls) == 2, "the fault was reached after the members were written"
+    monkeypatch.undo()
+    created = api.client.post("/cases", json=household(), headers=headers)
+    assert created.status_code == 201
+    assert created.json()["number"].endswith("-0001"), "the failed intake used no number"
