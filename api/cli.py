@@ -6,14 +6,17 @@ create-admin USERNAME   create an IT administrator (password from TSUNAGU_ADMIN_
 create-client NAME ORG  create a partner agency's API client; prints its secret once
 demo                    migrate, seed, load the demo set and print the demo log-ins
 serve [--demo]          migrate, seed (and demo) and serve at http://127.0.0.1:8000
+backup FILE             write a backup of the database (SQLite backup API / pg_dump)
+restore FILE            restore a backup into an empty database (SQLite file / pg_restore)
 """
 
 import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
-from api import migrate
+from api import backup, migrate
 from api.auth.passwords import MIN_PASSWORD_LENGTH
 from api.clock import today
 from api.db import Database
@@ -125,6 +128,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    try:
+        backup.backup(settings.resolved_database_url, Path(args.file))
+    except backup.BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup written to {args.file}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        backup.restore(settings.resolved_database_url, Path(args.file))
+    except backup.BackupError as exc:
+        print(f"restore failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {args.file}; run `python -m api.cli migrate` if the backup is older")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m api.cli",
@@ -150,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true")
     serve.set_defaults(func=cmd_serve)
+    for name, func in (("backup", cmd_backup), ("restore", cmd_restore)):
+        command = sub.add_parser(name)
+        command.add_argument("file")
+        command.set_defaults(func=func)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result
