@@ -16,6 +16,7 @@ from api.errors import PROBLEM_JSON, FieldError, Problem, install_error_handlers
 from api.idempotency import REPLAYED, IdempotencyMiddleware, Replay, replay_response
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.observability import Metrics, MetricsMiddleware, configure_logging
+from api.ratelimit import TokenRateLimit
 from api.routes import (
     admin,
     audit,
@@ -166,6 +167,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     app.state.token_keys = token_keys(settings)
     app.state.metrics = Metrics(db.engine)
+    app.state.token_rate_limit = TokenRateLimit(
+        settings.token_rate_limit, settings.rate_limit_storage
+    )
     install_error_handlers(app)
     for module in (auth, cases, referrals, plans, meetings, notices, reports, master, admin, audit, system):
         app.include_router(module.router)

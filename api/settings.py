@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     access_token_minutes: int = 15
     refresh_token_hours: int = 12
 
+    # Requests to /auth/token and /auth/revoke per client address ("limits" notation), and where
+    # the counters live (memory:// per process, or redis://host:6379 shared by instances).
+    token_rate_limit: str = "60/minute"
+    rate_limit_storage: str = "memory://"
     login_max_failures: int = 5
     login_failure_window_minutes: int = 15
 

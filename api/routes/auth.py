@@ -15,6 +15,7 @@ from api.deps import (
     request_id,
 )
 from api.errors import AppError, problem_responses
+from api.ratelimit import TokenRateLimited
 from api.schemas.auth import Me, TokenResponse
 from api.services import auth as service
 from api.services.audit import AuditTrail
@@ -43,6 +44,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     openapi_extra={"security": []},
 )
 def issue_token(
+    _: TokenRateLimited,
     request: Request,
     response: Response,
     session: SessionDep,
@@ -58,7 +60,8 @@ def issue_token(
 ) -> TokenResponse:
     """OAuth2 token endpoint (RFC 6749): staff log in with ``password``, renew with
     ``refresh_token`` (the refresh token rotates), partner-agency systems use
-    ``client_credentials`` (HTTP Basic or form fields). Repeated failures are throttled (429)."""
+    ``client_credentials`` (HTTP Basic or form fields). Repeated failures of an account are
+    throttled (429), and so are too many requests from one address (60 a minute by default)."""
     response.headers["Cache-Control"] = "no-store"
     audit = AuditTrail(session, None, request_id(request))
     if grant_type == "password":
@@ -109,10 +112,11 @@ def issue_token(
     "/auth/revoke",
     status_code=204,
     summary="ログアウト（トークンの失効） / Log out (revoke tokens)",
-    responses=problem_responses(422),
+    responses=problem_responses(422, 429),
     openapi_extra={"security": []},
 )
 def revoke_token(
+    _: TokenRateLimited,
     request: Request,
     session: SessionDep,
     keys: TokenKeysDep,
