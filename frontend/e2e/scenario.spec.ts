@@ -75,6 +75,11 @@ test('8050 household: intake, referral, acceptance, plan, meeting approval, moni
   await shot(page, '07-referral');
   await page.getByRole('button', { name: '受け入れる' }).click();
   await expect(page.getByTestId('referral-status')).toHaveText('受け入れ');
+  // The closed loop so far: sent by the coordinator, accepted with the note.
+  const history = page.getByRole('list', { name: 'つなぎの経過' });
+  await expect(history.getByRole('listitem')).toHaveCount(2);
+  await expect(history.getByRole('listitem').last()).toContainText('担当者が母と面談します');
+  await expect(history.getByRole('listitem').last()).toContainText('高齢福祉課');
   await logout(page);
 
   // The coordinator writes the plan and proposes it.
@@ -119,6 +124,16 @@ test('8050 household: intake, referral, acceptance, plan, meeting approval, moni
   await expect(decision.getByRole('combobox', { name: '決定の種類' })).toHaveText('プランの承認（支援決定）');
   await decision.getByRole('button', { name: '決定を記録' }).click();
   await expect(page.getByRole('table', { name: '決定事項' })).toContainText('プランの承認');
+  // A role assignment becomes an item of the approved plan.
+  await choose(page, decision, '決定の種類', '役割分担');
+  await choose(page, decision, '機関・部署', '高齢福祉課');
+  await decision.getByLabel(/^役割/).fill('母の見守り');
+  await decision.getByLabel('支援内容（プランに追加）').fill('月1回の訪問による母の見守り');
+  await decision.getByLabel('頻度').fill('月1回');
+  await choose(page, decision, '事業の区分', /地域づくり/);
+  await decision.getByRole('button', { name: '決定を記録' }).click();
+  await expect(decision.getByTestId('decision-saved')).toContainText(/支援プラン #\d+ に支援内容を追加しました/);
+  await expect(page.getByRole('table', { name: '決定事項' })).toContainText('月1回の訪問による母の見守り');
   await shot(page, '09-meeting');
 
   // Approved: monitoring starts; a monitoring record is added.
@@ -129,5 +144,6 @@ test('8050 household: intake, referral, acceptance, plan, meeting approval, moni
   await monitoring.getByLabel('内容').fill('母の介護保険申請が済み、訪問介護が始まった。');
   await monitoring.getByRole('button', { name: 'モニタリングを記録' }).click();
   await expect(page.getByRole('table', { name: 'モニタリング記録' })).toContainText('訪問介護が始まった');
+  await expect(page.getByLabel('支援内容 2')).toHaveValue('月1回の訪問による母の見守り');
   await shot(page, '10-plan');
 });

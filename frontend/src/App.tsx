@@ -25,6 +25,7 @@ const ReferralPage = lazy(() => import('./pages/ReferralPage'));
 const MeetingsPage = lazy(() => import('./pages/MeetingsPage'));
 const MeetingPage = lazy(() => import('./pages/MeetingPage'));
 const RequestsPage = lazy(() => import('./pages/RequestsPage'));
+const ReportsPage = lazy(() => import('./pages/ReportsPage'));
 const AdminPage = lazy(() => import('./pages/AdminPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 
@@ -59,6 +60,7 @@ const router = createBrowserRouter(
         { path: 'meetings', element: <Guard nav="meetings"><MeetingsPage /></Guard> },
         { path: 'meetings/:meetingId', element: <Guard nav="meetings"><MeetingPage /></Guard> },
         { path: 'meeting-requests', element: <Guard nav="requests"><RequestsPage /></Guard> },
+        { path: 'reports', element: <Guard nav="reports"><ReportsPage /></Guard> },
         { path: 'admin', element: <Guard nav="admin"><AdminPage /></Guard> },
         { path: 'audit', element: <Guard nav="audit"><AuditPage /></Guard> },
         { path: '*', element: <NotFound /> },

@@ -70,3 +70,6 @@ export function useEnumLabel() {
     return label === key ? (fallback ?? value) : label;
   };
 }
+export function useDepartments() {
+  return useQuery({ queryKey: ['master', 'departments'], queryFn: () => call(api.GET('/departments')), ...MASTER });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doesCaseWork, mayScreen, mayVisit, mayWritePlans, navItems, schedulableKinds } from './nav';
+import { doesCaseWork, fixedReportDepartment, mayReadMeetingStatistics, mayRunReports, mayScreen, mayVisit, mayWritePlans, navItems, schedulableKinds } from './nav';
 
 const CASE_SCOPES = ['cases:read', 'cases:write', 'master:read', 'referrals:write'];
 const keys = (p: Parameters<typeof navItems>[0]) => navItems(p).map((i) => i.key);
@@ -14,7 +14,7 @@ describe('role-based navigation', () => {
 
   it('gives coordinators screening, and the secretariat the audit log as well', () => {
     expect(keys({ roles: ['coordinator'], scopes: [...CASE_SCOPES, 'consent:write'] })).toEqual(['dashboard', 'cases', 'intake', 'referrals', 'meetings', 'requests']);
-    expect(keys({ roles: ['secretariat'], scopes: [...CASE_SCOPES, 'consent:write', 'audit:read'] })).toEqual(['dashboard', 'cases', 'intake', 'referrals', 'meetings', 'requests', 'audit']);
+    expect(keys({ roles: ['secretariat'], scopes: [...CASE_SCOPES, 'consent:write', 'audit:read'] })).toEqual(['dashboard', 'cases', 'intake', 'referrals', 'meetings', 'requests', 'reports', 'audit']);
   });
 
   it('shows admins the admin menu and no case screens', () => {
@@ -45,5 +45,23 @@ describe('role-based navigation', () => {
     expect(schedulableKinds({ roles: ['agency'], scopes: [] })).toEqual([]);
     expect(mayWritePlans({ roles: ['staff'], scopes: [] })).toBe(false);
     expect(mayWritePlans({ roles: ['coordinator'], scopes: [] })).toBe(true);
+  });
+
+  it('offers reports to the secretariat and to managers and directors of the 4部 only', () => {
+    const secretariat = { roles: ['secretariat'], scopes: CASE_SCOPES, dept: 'health' };
+    expect(mayRunReports(secretariat)).toBe(true);
+    expect(fixedReportDepartment(secretariat)).toBeNull();
+    expect(mayReadMeetingStatistics(secretariat)).toBe(true);
+    const manager = { roles: ['manager'], scopes: CASE_SCOPES, dept: 'welfare' };
+    expect(keys(manager)).toContain('reports');
+    expect(fixedReportDepartment(manager)).toBe('welfare');
+    expect(mayReadMeetingStatistics(manager)).toBe(false);
+    expect(mayRunReports({ roles: ['director'], scopes: CASE_SCOPES, dept: 'education' })).toBe(true);
+    expect(mayRunReports({ roles: ['manager'], scopes: CASE_SCOPES, dept: 'shakyo' })).toBe(false);
+    expect(keys({ roles: ['staff'], scopes: CASE_SCOPES, dept: 'welfare' })).not.toContain('reports');
+    expect(mayRunReports({ roles: ['chief'], scopes: CASE_SCOPES, dept: 'welfare' })).toBe(false);
+    expect(mayRunReports({ roles: ['coordinator'], scopes: CASE_SCOPES })).toBe(false);
+    expect(mayRunReports({ roles: ['agency'], scopes: CASE_SCOPES })).toBe(false);
+    expect(mayRunReports({ roles: ['auditor'], scopes: ['audit:read'] })).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ export interface Principal {
   dept?: string;
 }
 
-export type NavKey = 'dashboard' | 'cases' | 'intake' | 'referrals' | 'meetings' | 'requests' | 'admin' | 'audit';
+export type NavKey = 'dashboard' | 'cases' | 'intake' | 'referrals' | 'meetings' | 'requests' | 'reports' | 'admin' | 'audit';
 
 export interface NavItem {
   key: NavKey;
@@ -44,6 +44,31 @@ export function mayWritePlans(p: Principal): boolean {
   return doesCaseWork(p) && (has(p, 'coordinator') || has(p, 'secretariat'));
 }
 
+/** The 4部 whose managers and directors run reports on their own department. */
+export const REPORT_DEPARTMENTS = ['health', 'welfare', 'children_family', 'education'] as const;
+export type ReportDepartment = (typeof REPORT_DEPARTMENTS)[number];
+
+/**
+ * Who runs the statistics report (実績報告): the secretariat (the whole city or any one of the
+ * 4部), and managers and directors of the 4部 (their own department only).
+ */
+export function mayRunReports(p: Principal): boolean {
+  if (!doesCaseWork(p) || !hasScope(p, 'cases:read')) return false;
+  if (has(p, 'secretariat')) return true;
+  return (has(p, 'manager') || has(p, 'director')) && (REPORT_DEPARTMENTS as readonly string[]).includes(p.dept ?? '');
+}
+
+/** The department a report is fixed to: null when the principal may choose (the secretariat). */
+export function fixedReportDepartment(p: Principal): ReportDepartment | null {
+  if (has(p, 'secretariat')) return null;
+  return (REPORT_DEPARTMENTS as readonly string[]).includes(p.dept ?? '') ? (p.dept as ReportDepartment) : null;
+}
+
+/** The meeting statistics (会議の開催実績) are the secretariat's. */
+export function mayReadMeetingStatistics(p: Principal): boolean {
+  return doesCaseWork(p) && has(p, 'secretariat');
+}
+
 /** The meeting kinds a principal may schedule (access.md, "Changing things"). */
 export function schedulableKinds(p: Principal): string[] {
   if (!doesCaseWork(p)) return [];
@@ -64,6 +89,7 @@ export function navItems(p: Principal | null | undefined): NavItem[] {
     items.push({ key: 'meetings', path: '/meetings' });
   }
   if (mayScreen(p)) items.push({ key: 'requests', path: '/meeting-requests' });
+  if (mayRunReports(p)) items.push({ key: 'reports', path: '/reports' });
   if (has(p, 'admin') && hasScope(p, 'admin')) items.push({ key: 'admin', path: '/admin' });
   if (hasScope(p, 'audit:read') && (has(p, 'auditor') || has(p, 'secretariat'))) items.push({ key: 'audit', path: '/audit' });
   return items;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, ageOn, fiscalYearOf, formatDate, formatDateTime, formatMonth, monthGrid, todayIso } from './dates';
+import { addDays, ageOn, fiscalYearLabel, fiscalYearMonths, fiscalYearOf, formatDate, formatDateTime, formatMonth, monthGrid, todayIso } from './dates';
 
 describe('Japanese era dates', () => {
   it('writes a plain date in the era staff use', () => {
@@ -54,5 +54,22 @@ describe('calendar arithmetic', () => {
   it('counts age in whole years', () => {
     expect(ageOn('1974-06-03', '2024-06-02')).toBe(49);
     expect(ageOn('1974-06-03', '2024-06-03')).toBe(50);
+  });
+});
+
+describe('fiscal years', () => {
+  it('names a fiscal year by the era year it starts in', () => {
+    expect(fiscalYearLabel(2023)).toBe('令和5年度');
+    expect(fiscalYearLabel(2019)).toBe('令和元年度');
+    expect(fiscalYearLabel(2018)).toBe('平成30年度');
+    expect(fiscalYearLabel(2023, 'en')).toBe('FY2023');
+  });
+  it('lists its months from April to March', () => {
+    const months = fiscalYearMonths(2023);
+    expect(months).toHaveLength(12);
+    expect(months[0]).toBe('2023-04');
+    expect(months[8]).toBe('2023-12');
+    expect(months[9]).toBe('2024-01');
+    expect(months[11]).toBe('2024-03');
   });
 });

@@ -106,3 +106,21 @@ export function ageOn(birthDate: string, on: string): number {
   const [y, m, d] = on.split('-').map(Number);
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
+
+/**
+ * A fiscal year (April to March) named by the year it starts in: 2023 is 令和5年度 (ja) or
+ * FY2023 (en). 2019 is 令和元年度: the era changed in its second month and the city renamed it.
+ */
+export function fiscalYearLabel(fiscalYear: number, lang: Lang = 'ja'): string {
+  if (lang === 'en') return `FY${fiscalYear}`;
+  return `${formatter('ja-JP-u-ca-japanese', { era: 'long', year: 'numeric' }).format(plainDateToInstant(`${fiscalYear}-12-31`))}度`;
+}
+
+/** The months of a fiscal year, April first, as YYYY-MM. */
+export function fiscalYearMonths(fiscalYear: number): string[] {
+  return Array.from({ length: 12 }, (_, i) => {
+    const m = ((i + 3) % 12) + 1;
+    const y = m >= 4 ? fiscalYear : fiscalYear + 1;
+    return `${y}-${String(m).padStart(2, '0')}`;
+  });
+}

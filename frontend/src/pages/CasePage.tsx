@@ -21,7 +21,7 @@ import type { components } from '../api/schema';
 import { ConflictDialog, EraDate, ErrorAlert, Page, QueryView, useFieldErrors } from '../components/common';
 import { useCodeList, useEnumLabel, useNamer, useOrganizations, useTowns } from '../hooks';
 import { ConsentBanner } from './case/ConsentBanner';
-import { Consents, Household, MeetingRequest, Plans, Referrals, Team, Timeline } from './case/sections';
+import { CaseMeetings, Consents, Household, MeetingRequest, Plans, Referrals, StatusHistory, Team, Timeline } from './case/sections';
 
 type CaseOut = components['schemas']['CaseOut'];
 type CaseStatus = components['schemas']['CaseStatus'];
@@ -97,12 +97,22 @@ function CaseView({ tagged, refetch }: { tagged: Tagged<CaseOut>; refetch: () =>
         ))}
       </Tabs>
       <Box role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'household' && <Household kase={kase} />}
+        {tab === 'household' && (
+          <>
+            <Household kase={kase} />
+            <StatusHistory kase={kase} />
+          </>
+        )}
         {tab === 'timeline' && <Timeline kase={kase} />}
         {tab === 'team' && <Team kase={kase} onChanged={changed} />}
         {tab === 'referrals' && <Referrals kase={kase} />}
         {tab === 'plans' && <Plans kase={kase} />}
-        {tab === 'meetings' && <MeetingRequest kase={kase} />}
+        {tab === 'meetings' && (
+          <>
+            <CaseMeetings kase={kase} />
+            <MeetingRequest kase={kase} />
+          </>
+        )}
         {tab === 'consents' && <Consents kase={kase} onChanged={changed} />}
       </Box>
       {editing && <EditCaseDialog tagged={tagged} refetch={refetch} onClose={() => setEditing(false)} />}

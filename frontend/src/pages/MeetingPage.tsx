@@ -7,6 +7,10 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
+import Dialog from '@mui/material/Dialog';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogTitle from '@mui/material/DialogTitle';
 import Link from '@mui/material/Link';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
@@ -20,9 +24,9 @@ import Typography from '@mui/material/Typography';
 import { api, call, callTagged, type Tagged } from '../api';
 import { ApiError } from '../api/problem';
 import type { components } from '../api/schema';
-import { ConflictDialog, EraDate, EraDateTime, ErrorAlert, Loading, Page, QueryView, useFieldErrors } from '../components/common';
-import { useEnumLabel, useOrganizations } from '../hooks';
-import { formatTime, todayIso } from '../lib/dates';
+import { ConflictDialog, EraDate, EraDateTime, ErrorAlert, Loading, Page, QueryView, useFieldErrors, useLang } from '../components/common';
+import { useEnumLabel, useNamer, useOrganizations, useSupportFunctions } from '../hooks';
+import { formatDate, formatTime, todayIso } from '../lib/dates';
 
 type MeetingOut = components['schemas']['MeetingOut'];
 type DecisionKind = components['schemas']['DecisionKind'];
@@ -120,11 +124,30 @@ const AGENDA_FIELDS = ['caseId', 'purpose', 'summary', 'planId'];
 
 function Agenda({ meeting }: { meeting: MeetingOut }) {
   const { t } = useTranslation();
+  const lang = useLang();
   const label = useEnumLabel();
   const queryClient = useQueryClient();
   const organiser = meeting.access.organiser;
   const items = useQuery({ queryKey: ['meeting', meeting.id, 'agenda'], queryFn: () => call(api.GET('/meetings/{meeting_id}/agenda-items', { params: { path: { meeting_id: meeting.id } } })) });
   const decisions = useQuery({ queryKey: ['meeting', meeting.id, 'decisions'], queryFn: () => call(api.GET('/meetings/{meeting_id}/decisions', { params: { path: { meeting_id: meeting.id } } })) });
+  const orgs = useOrganizations();
+  const functions = useSupportFunctions();
+  const name = useNamer();
+  const CONTENT_LABELS: Record<string, string> = {
+    org: t('meetings.org'),
+    role: t('meetings.role'),
+    supportContent: t('plans.content'),
+    frequency: t('plans.frequency'),
+    function: t('plans.function'),
+    endDate: t('plans.endDate'),
+    policy: t('meetings.policy'),
+    everyMonths: t('meetings.everyMonths'),
+    nextMonitoringOn: t('meetings.nextMonitoringOn'),
+    note: t('common.note'),
+    reason: t('meetings.reason'),
+  };
+  const contentLabel = (k: string) => CONTENT_LABELS[k] ?? k;
+  const contentValue = (k: string, v: unknown) => (k === 'org' ? name(orgs.data, String(v)) : k === 'function' ? name(functions.data, String(v)) : k === 'endDate' || k === 'nextMonitoringOn' ? formatDate(String(v), lang) : String(v));
   const cases = useQuery({ queryKey: ['cases', 'for-agenda'], queryFn: () => call(api.GET('/cases', { params: { query: { limit: 100 } } })), enabled: organiser });
   const [draft, setDraft] = useState({ caseId: '', purpose: (meeting.kind === 'multi_agency' ? 'plan_review' : 'information_sharing') as Purpose, summary: '', planId: '' });
   const plans = useQuery({ queryKey: ['case', Number(draft.caseId), 'plans'], queryFn: () => call(api.GET('/cases/{case_id}/plans', { params: { path: { case_id: Number(draft.caseId) } } })), enabled: organiser && draft.caseId !== '' });
@@ -255,10 +278,17 @@ function Agenda({ meeting }: { meeting: MeetingOut }) {
                             {t('meetings.plan')} #{String(v)}
                           </Link>
                         ) : (
-                          `${k}: ${String(v)}`
+                          `${contentLabel(k)}: ${contentValue(k, v)}`
                         )}
                       </div>
                     ))}
+                    {d.kind === 'role_assignment' && d.planId && (
+                      <div>
+                        <Link component={RouterLink} to={`/plans/${d.planId}`}>
+                          {t('meetings.planItemAdded', { plan: d.planId, item: d.planItemId ?? '' })}
+                        </Link>
+                      </div>
+                    )}
                   </TableCell>
                   <TableCell>
                     <EraDateTime value={d.createdAt} />
@@ -280,13 +310,21 @@ function DecisionForm({ meeting, items }: { meeting: MeetingOut; items: componen
   const orgs = useOrganizations();
   const queryClient = useQueryClient();
   const kinds = meeting.kind === 'multi_agency' ? DECISIONS : DECISIONS.filter((k) => k !== 'plan_approval');
-  const [d, setD] = useState({ agendaItemId: String(items[0]?.id ?? ''), kind: kinds[0], planId: String(items[0]?.planId ?? ''), org: '', role: '', policy: '', everyMonths: '3', nextMonitoringOn: '', reason: '' });
+  const functions = useSupportFunctions();
+  const name = useNamer();
+  const [d, setD] = useState({ agendaItemId: String(items[0]?.id ?? ''), kind: kinds[0], planId: String(items[0]?.planId ?? ''), org: '', role: '', supportContent: '', frequency: '', function: '', policy: '', everyMonths: '3', nextMonitoringOn: '', reason: '' });
   const content = (): Record<string, unknown> => {
     switch (d.kind) {
       case 'plan_approval':
         return { planId: Number(d.planId) };
       case 'role_assignment':
-        return { org: d.org, role: d.role };
+        return {
+          org: d.org,
+          role: d.role,
+          ...(d.supportContent.trim() ? { supportContent: d.supportContent.trim() } : {}),
+          ...(d.frequency.trim() ? { frequency: d.frequency.trim() } : {}),
+          ...(d.function ? { function: d.function } : {}),
+        };
       case 'support_policy':
         return { policy: d.policy };
       case 'monitoring_period':
@@ -303,7 +341,7 @@ function DecisionForm({ meeting, items }: { meeting: MeetingOut; items: componen
       void queryClient.invalidateQueries({ queryKey: ['case'] });
     },
   });
-  const fields = ['agendaItemId', 'kind', 'content', 'content.planId', 'content.org', 'content.role', 'content.policy', 'content.everyMonths', 'content.nextMonitoringOn', 'content.reason'];
+  const fields = ['agendaItemId', 'kind', 'content', 'content.planId', 'content.org', 'content.role', 'content.supportContent', 'content.frequency', 'content.function', 'content.policy', 'content.everyMonths', 'content.nextMonitoringOn', 'content.reason'];
   const { field } = useFieldErrors(record.error, fields);
   return (
     <Box
@@ -319,7 +357,22 @@ function DecisionForm({ meeting, items }: { meeting: MeetingOut; items: componen
       <Typography variant="subtitle1" component="h3">
         {t('meetings.addDecision')}
       </Typography>
-      {record.isSuccess && <Alert severity="success" sx={{ my: 1 }}>{t('common.saved')}</Alert>}
+      {record.isSuccess && (
+        <Alert severity="success" sx={{ my: 1 }} data-testid="decision-saved">
+          {t('common.saved')}
+          {record.data.kind === 'role_assignment' &&
+            (record.data.planId ? (
+              <>
+                {' '}
+                <Link component={RouterLink} to={`/plans/${record.data.planId}`}>
+                  {t('meetings.planItemAdded', { plan: record.data.planId, item: record.data.planItemId ?? '' })}
+                </Link>
+              </>
+            ) : (
+              ` ${t('meetings.noOpenPlan')}`
+            ))}
+        </Alert>
+      )}
       <ErrorAlert error={record.error} fields={fields} />
       <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(3, 1fr)', gap: 1.5, mt: 1 }}>
         <TextField
@@ -355,7 +408,17 @@ function DecisionForm({ meeting, items }: { meeting: MeetingOut; items: componen
                 </MenuItem>
               ))}
             </TextField>
-            <TextField label={t('meetings.role')} value={d.role} onChange={(e) => setD({ ...d, role: e.target.value })} {...field('content.role')} />
+            <TextField label={t('meetings.role')} value={d.role} onChange={(e) => setD({ ...d, role: e.target.value })} required {...field('content.role')} />
+            <TextField label={t('meetings.supportContent')} value={d.supportContent} onChange={(e) => setD({ ...d, supportContent: e.target.value })} multiline sx={{ gridColumn: 'span 2' }} {...field('content.supportContent', t('meetings.supportContentHelp'))} />
+            <TextField label={t('plans.frequency')} value={d.frequency} onChange={(e) => setD({ ...d, frequency: e.target.value })} placeholder={t('meetings.frequencyExample')} {...field('content.frequency')} />
+            <TextField select label={t('plans.function')} value={d.function} onChange={(e) => setD({ ...d, function: e.target.value })} {...field('content.function')}>
+              <MenuItem value="">—</MenuItem>
+              {(functions.data ?? []).map((f) => (
+                <MenuItem key={f.code} value={f.code}>
+                  {f.articleItem} {name(functions.data, f.code)}
+                </MenuItem>
+              ))}
+            </TextField>
           </>
         )}
         {d.kind === 'support_policy' && <TextField label={t('meetings.policy')} value={d.policy} onChange={(e) => setD({ ...d, policy: e.target.value })} multiline {...field('content.policy')} />}
@@ -399,10 +462,12 @@ function Attendees({ meeting }: { meeting: MeetingOut }) {
       window.open(URL.createObjectURL(blob as Blob), '_blank');
     },
   });
+  const [posting, setPosting] = useState<components['schemas']['AttendeeOut'] | null>(null);
   const { field } = useFieldErrors(add.error, ATTENDEE_FIELDS);
   const onDay = meeting.day <= todayIso();
   return (
     <Section title={t('meetings.attendees')} id="attendees-title">
+      {posting && <MarkPostedDialog meeting={meeting} attendee={posting} onClose={() => setPosting(null)} onDone={refresh} />}
       <ErrorAlert error={list.error ?? attendance.error ?? pdf.error} />
       <Table size="small" aria-label={t('meetings.attendees')}>
         <TableHead>
@@ -427,6 +492,11 @@ function Attendees({ meeting }: { meeting: MeetingOut }) {
                 {organiser && a.noticeChannel === 'post' && (
                   <Button size="small" onClick={() => pdf.mutate(a.id)}>
                     {t('meetings.noticePdf')}
+                  </Button>
+                )}
+                {organiser && a.noticeChannel === 'post' && meeting.status !== 'cancelled' && (
+                  <Button size="small" onClick={() => setPosting(a)} aria-label={t('meetings.markPostedFor', { who: a.name ?? a.orgName })}>
+                    {t('meetings.markPosted')}
                   </Button>
                 )}
               </TableCell>
@@ -526,5 +596,52 @@ function Minutes({ meeting, etag, settle, reload }: { meeting: MeetingOut; etag:
         </Button>
       )}
     </Section>
+  );
+}
+
+/** A notice sent by post: the organiser records the day it was posted (today unless said). */
+function MarkPostedDialog({ meeting, attendee, onClose, onDone }: { meeting: MeetingOut; attendee: components['schemas']['AttendeeOut']; onClose: () => void; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [postedOn, setPostedOn] = useState(todayIso());
+  const mark = useMutation({
+    mutationFn: () =>
+      call(
+        api.POST('/meetings/{meeting_id}/attendees/{attendee_id}/notice-posted', {
+          params: { path: { meeting_id: meeting.id, attendee_id: attendee.id } },
+          body: { postedOn: postedOn || null },
+        }),
+      ),
+    onSuccess: () => {
+      onDone();
+      onClose();
+    },
+  });
+  const { field } = useFieldErrors(mark.error, ['postedOn']);
+  return (
+    <Dialog open onClose={onClose} aria-labelledby="posted-title">
+      <Box
+        component="form"
+        noValidate
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          mark.mutate();
+        }}
+      >
+        <DialogTitle id="posted-title">{t('meetings.markPosted')}</DialogTitle>
+        <DialogContent>
+          <Typography sx={{ mb: 2 }}>
+            {attendee.orgName} {attendee.name ?? ''}
+          </Typography>
+          <ErrorAlert error={mark.error} fields={['postedOn']} />
+          <TextField type="date" label={t('meetings.postedOn')} value={postedOn} onChange={(e) => setPostedOn(e.target.value)} slotProps={{ inputLabel: { shrink: true }, htmlInput: { max: todayIso() } }} autoFocus {...field('postedOn')} />
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" variant="contained" disabled={mark.isPending}>
+            {t('meetings.markPosted')}
+          </Button>
+        </DialogActions>
+      </Box>
+    </Dialog>
   );
 }

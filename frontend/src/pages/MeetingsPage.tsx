@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { Link as RouterLink, useNavigate } from 'react-router';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { Link as RouterLink, useNavigate, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import Box from '@mui/material/Box';
@@ -14,6 +14,8 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import Link from '@mui/material/Link';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
+import Tab from '@mui/material/Tab';
+import Tabs from '@mui/material/Tabs';
 import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
@@ -22,13 +24,39 @@ import type { components } from '../api/schema';
 import { ErrorAlert, Page, useFieldErrors, useLang } from '../components/common';
 import { useEnumLabel, useMe } from '../hooks';
 import { fiscalYearOf, formatDate, formatMonth, formatTime, monthGrid, todayIso } from '../lib/dates';
-import { schedulableKinds } from '../nav';
+import { mayReadMeetingStatistics, schedulableKinds } from '../nav';
+import MeetingStatistics from './meetings/MeetingStatistics';
 
 type MeetingKind = components['schemas']['MeetingKind'];
 const WEEKDAYS = { ja: ['月', '火', '水', '木', '金', '土', '日'], en: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] };
 const REGULAR_KINDS: MeetingKind[] = ['support', 'multi_agency'];
 
 export default function MeetingsPage() {
+  const { t } = useTranslation();
+  const me = useMe();
+  const [params, setParams] = useSearchParams();
+  const statsAllowed = me.data ? mayReadMeetingStatistics(me.data) : false;
+  const tab = statsAllowed && params.get('tab') === 'statistics' ? 'statistics' : 'calendar';
+  const tabs = statsAllowed && (
+    <Tabs value={tab} onChange={(_, v) => setParams(v === 'statistics' ? { tab: 'statistics' } : {})} aria-label={t('nav.meetings')} sx={{ mb: 2, borderBottom: 1, borderColor: 'divider' }}>
+      <Tab value="calendar" label={t('meetings.schedule_tab')} id="tab-calendar" aria-controls="panel-meetings" />
+      <Tab value="statistics" label={t('meetings.statistics')} id="tab-statistics" aria-controls="panel-meetings" />
+    </Tabs>
+  );
+  if (tab === 'statistics') {
+    return (
+      <Page title={t('meetings.statisticsTitle')}>
+        {tabs}
+        <Box role="tabpanel" id="panel-meetings" aria-labelledby="tab-statistics">
+          <MeetingStatistics />
+        </Box>
+      </Page>
+    );
+  }
+  return <Calendar tabs={tabs} />;
+}
+
+function Calendar({ tabs }: { tabs: ReactNode }) {
   const { t } = useTranslation();
   const lang = useLang();
   const label = useEnumLabel();
@@ -56,6 +84,12 @@ export default function MeetingsPage() {
       regularDays.set(d.day, e);
     }),
   );
+  const closed = useQuery({
+    queryKey: ['closed-days', first, last],
+    queryFn: () => call(api.GET('/calendar/closed-days', { params: { query: { from: first, to: last } } })),
+    staleTime: 60 * 60_000,
+  });
+  const closedDays = new Map((closed.data?.days ?? []).map((d) => [d.day, d]));
   const kinds = me.data ? schedulableKinds(me.data) : [];
   const move = (delta: number) => setYm(({ y, m }) => {
     const idx = y * 12 + (m - 1) + delta;
@@ -73,6 +107,7 @@ export default function MeetingsPage() {
         )
       }
     >
+      {tabs}
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
         <Button onClick={() => move(-1)} aria-label={t('meetings.prevMonth')}>
           ‹ {t('meetings.prevMonth')}
@@ -102,11 +137,13 @@ export default function MeetingsPage() {
               {week.map((day, di) => {
                 if (!day) return <td key={di} />;
                 const reg = regularDays.get(day);
+                const off = closedDays.get(day);
+                const holiday = off?.holidayName ?? reg?.holiday ?? null;
                 const dayMeetings = (meetings.data ?? []).filter((m) => m.day === day);
                 return (
-                  <Box component="td" key={di} data-day={day} sx={{ height: 92, bgcolor: reg?.holiday ? 'rgba(211,47,47,0.07)' : day === today ? 'rgba(46,107,79,0.08)' : undefined }}>
+                  <Box component="td" key={di} data-day={day} data-closed={off ? 'true' : undefined} sx={{ height: 92, bgcolor: holiday || off ? 'rgba(211,47,47,0.07)' : day === today ? 'rgba(46,107,79,0.08)' : undefined }}>
                     <Box sx={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center' }}>
-                      <Typography variant="body2" sx={{ fontWeight: day === today ? 700 : 400, color: reg?.holiday || di === 6 ? 'error.main' : undefined }}>
+                      <Typography variant="body2" sx={{ fontWeight: day === today ? 700 : 400, color: holiday || off || di === 6 ? 'error.main' : undefined }}>
                         {Number(day.slice(8))}
                       </Typography>
                       {kinds.length > 0 && (
@@ -115,11 +152,16 @@ export default function MeetingsPage() {
                         </Button>
                       )}
                     </Box>
+                    {off && !reg && (
+                      <Typography variant="caption" component="div" sx={{ color: 'error.main' }} data-testid="closed-day">
+                        {off.holidayName ? t('meetings.holiday', { name: off.holidayName }) : t('meetings.yearEndBreak')}
+                      </Typography>
+                    )}
                     {reg && (
                       <Tooltip title={`${reg.kinds.map((k) => label('meetingKind', k)).join('・')} ${t('meetings.deadline', { date: formatDate(reg.deadline, lang) })}`}>
                         <Typography variant="caption" component="div" sx={{ color: 'primary.main' }} data-testid="regular-date">
                           {t('meetings.regular')}
-                          {reg.holiday && <Box component="span" sx={{ color: 'error.main', display: 'block' }}>{t('meetings.holiday', { name: reg.holiday })}</Box>}
+                          {holiday && <Box component="span" sx={{ color: 'error.main', display: 'block' }}>{t('meetings.holiday', { name: holiday })}</Box>}
                           {reg.attention && !reg.holiday && <Box component="span" sx={{ color: 'warning.main', display: 'block' }}>{t('meetings.attention')}</Box>}
                         </Typography>
                       </Tooltip>

@@ -20,7 +20,7 @@ import Typography from '@mui/material/Typography';
 import { Link as RouterLink } from 'react-router';
 import { api, call, callTagged, type Tagged } from '../api';
 import type { components } from '../api/schema';
-import { ConflictDialog, EraDate, ErrorAlert, Loading, Page, QueryView, useFieldErrors, useLang } from '../components/common';
+import { ConflictDialog, EraDate, EraDateTime, ErrorAlert, Loading, Page, QueryView, useFieldErrors, useLang } from '../components/common';
 import { useEnumLabel, useMe, useNamer, useOrganizations, useSupportFunctions } from '../hooks';
 import { formatDate, todayIso } from '../lib/dates';
 import { mayWritePlans } from '../nav';
@@ -274,6 +274,23 @@ function PlanView({ tagged, reload }: { tagged: Tagged<PlanOut>; reload: () => P
             <>
               {' '}
               ・ {t('plans.nextMonitoring')}: <EraDate value={plan.nextMonitoringDate} />
+            </>
+          )}
+        </Alert>
+      )}
+      {(plan.statusReason || (plan.statusChangedAt && plan.status !== 'draft')) && (
+        <Alert severity={plan.status === 'closed' || plan.status === 'suspended' ? 'warning' : 'info'} sx={{ mb: 2 }} data-testid="plan-status-reason">
+          {t('plans.statusChanged', { status: label('planStatus', plan.status, plan.statusLabel) })}
+          {plan.statusChangedAt && (
+            <>
+              {' '}
+              <EraDateTime value={plan.statusChangedAt} />
+            </>
+          )}
+          {plan.statusReason && (
+            <>
+              {' '}
+              ・ {t('common.reason')}: <span style={{ whiteSpace: 'pre-wrap' }}>{plan.statusReason}</span>
             </>
           )}
         </Alert>

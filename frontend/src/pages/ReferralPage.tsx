@@ -12,10 +12,11 @@ import Typography from '@mui/material/Typography';
 import { api, callTagged, type Tagged } from '../api';
 import type { components } from '../api/schema';
 import { ConflictDialog, EraDate, EraDateTime, ErrorAlert, Page, QueryView, useFieldErrors } from '../components/common';
-import { useEnumLabel } from '../hooks';
+import { useEnumLabel, useNamer, useOrganizations } from '../hooks';
 
 type ReferralOut = components['schemas']['ReferralOut'];
 type Action = components['schemas']['ReferralAction'];
+type ReferralEvent = components['schemas']['ReferralEventOut'];
 
 const PATHS = {
   accept: '/referrals/{referral_id}/accept',
@@ -100,6 +101,7 @@ function ReferralView({ tagged, reload }: { tagged: Tagged<ReferralOut>; reload:
           )}
         </Box>
       </Paper>
+      {(r.history ?? []).length > 0 && <History history={r.history ?? []} />}
       {actions.length > 0 && (
         <Paper sx={{ p: 2 }} component="section" aria-label={t('common.actions')}>
           <ConflictDialog error={act.error} onReload={reload} />
@@ -115,5 +117,41 @@ function ReferralView({ tagged, reload }: { tagged: Tagged<ReferralOut>; reload:
         </Paper>
       )}
     </Page>
+  );
+}
+
+/** The closed loop so far: every step, oldest first, with its note, who took it and when. */
+function History({ history }: { history: ReferralEvent[] }) {
+  const { t } = useTranslation();
+  const label = useEnumLabel();
+  const orgs = useOrganizations();
+  const name = useNamer();
+  return (
+    <Paper sx={{ p: 2, mb: 2 }} component="section" aria-labelledby="referral-history">
+      <Typography id="referral-history" variant="subtitle1" component="h2" sx={{ mb: 1 }}>
+        {t('referrals.history')}
+      </Typography>
+      <Box component="ol" aria-labelledby="referral-history" sx={{ m: 0, pl: 0, listStyle: 'none' }}>
+        {history.map((e, i) => (
+          <Box component="li" key={i} sx={{ borderLeft: 3, borderColor: 'primary.light', pl: 1.5, py: 0.75, mb: 1 }} data-testid="referral-step">
+            <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', flexWrap: 'wrap' }}>
+              <Typography component="span" sx={{ fontWeight: 700 }}>
+                {e.action === 'send' ? t('referrals.sent') : label('referralAction', e.action)}
+              </Typography>
+              <Chip size="small" variant="outlined" label={label('referralStatus', e.toStatus, e.statusLabel)} />
+              <Typography component="span" variant="body2" color="text.secondary">
+                <EraDateTime value={e.at} />
+                {e.actorOrg ? `　${name(orgs.data, e.actorOrg)}` : ''}
+              </Typography>
+            </Box>
+            {e.note && (
+              <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', mt: 0.5 }}>
+                {e.note}
+              </Typography>
+            )}
+          </Box>
+        ))}
+      </Box>
+    </Paper>
   );
 }

@@ -21,10 +21,10 @@ import Typography from '@mui/material/Typography';
 import Alert from '@mui/material/Alert';
 import { api, call } from '../../api';
 import type { components } from '../../api/schema';
-import { EraDate, ErrorAlert, Loading, useFieldErrors } from '../../components/common';
+import { EraDate, EraDateTime, ErrorAlert, Loading, useFieldErrors, useLang } from '../../components/common';
 import { ConsentFields, consentBody, emptyConsent } from '../../components/ConsentFields';
 import { useCodeList, useEnumLabel, useMe, useNamer, useOrganizations, useSupportFunctions, useCategories } from '../../hooks';
-import { addDays, todayIso } from '../../lib/dates';
+import { addDays, formatDate, formatTime, todayIso } from '../../lib/dates';
 import { mayWritePlans } from '../../nav';
 
 type CaseOut = components['schemas']['CaseOut'];
@@ -418,18 +418,21 @@ const PURPOSES = ['information_sharing', 'role_assignment', 'plan_review', 'plan
 export function MeetingRequest({ kase }: { kase: CaseOut }) {
   const { t } = useTranslation();
   const label = useEnumLabel();
-  const today = todayIso();
+  const lang = useLang();
+  const queryClient = useQueryClient();
   const [draft, setDraft] = useState({ kind: (kase.consentInForce ? 'multi_agency' : 'support') as 'support' | 'multi_agency', meetingId: '', purpose: 'information_sharing' as (typeof PURPOSES)[number], note: '' });
   const meetings = useQuery({
-    queryKey: ['meetings', 'requestable', draft.kind, today],
-    queryFn: () => call(api.GET('/meetings', { params: { query: { from: today, to: addDays(today, 120), kind: draft.kind } } })),
+    queryKey: ['meetings', 'open-for-requests', draft.kind],
+    queryFn: () => call(api.GET('/meetings/open-for-requests', { params: { query: { kind: draft.kind } } })),
   });
   const send = useMutation({
     mutationFn: () => call(api.POST('/cases/{case_id}/meeting-requests', { params: { path: { case_id: kase.id } }, body: { kind: draft.kind, meetingId: Number(draft.meetingId), purpose: draft.purpose, note: draft.note || null } })),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['case', kase.id, 'meetings'] }),
   });
   const { field } = useFieldErrors(send.error, REQUEST_FIELDS);
   if (!kase.access.canEdit) return null;
-  const open = (meetings.data ?? []).filter((m) => m.status === 'scheduled');
+  const open = meetings.data ?? [];
+  const chosen = open.find((m) => String(m.id) === draft.meetingId);
   return (
     <Paper
       component="form"
@@ -456,7 +459,13 @@ export function MeetingRequest({ kase }: { kase: CaseOut }) {
         <TextField select label={t('case.meeting')} value={draft.meetingId} onChange={(e) => setDraft({ ...draft, meetingId: e.target.value })} required {...field('meetingId', open.length === 0 ? t('case.noMeetings') : undefined)}>
           {open.map((m) => (
             <MenuItem key={m.id} value={String(m.id)}>
-              <EraDate value={m.day} weekday /> {m.regular ? t('meetings.regular') : t('meetings.adHoc')}
+              <EraDate value={m.day} weekday />
+              {m.startTime ? ` ${formatTime(m.startTime)}` : ''} {m.regular ? t('meetings.regular') : t('meetings.adHoc')}
+              {m.requestDeadline && (
+                <Typography component="span" variant="caption" color="text.secondary" sx={{ ml: 1 }}>
+                  （{t('meetings.deadline', { date: formatDate(m.requestDeadline, lang) })}）
+                </Typography>
+              )}
             </MenuItem>
           ))}
         </TextField>
@@ -468,6 +477,12 @@ export function MeetingRequest({ kase }: { kase: CaseOut }) {
           ))}
         </TextField>
       </Box>
+      {chosen && (
+        <Typography variant="body2" sx={{ mt: 1 }} data-testid="request-deadline">
+          {chosen.requestDeadline ? t('case.requestDeadline', { date: formatDate(chosen.requestDeadline, lang) }) : t('case.noRequestDeadline')}
+          {chosen.place ? `　${t('meetings.place')}: ${chosen.place}` : ''}
+        </Typography>
+      )}
       <TextField label={t('case.requestNote')} value={draft.note} onChange={(e) => setDraft({ ...draft, note: e.target.value })} fullWidth multiline sx={{ mt: 1.5 }} {...field('note')} />
       <Button type="submit" variant="contained" sx={{ mt: 1 }} disabled={send.isPending || !draft.meetingId}>
         {t('common.submit')}
@@ -594,6 +609,123 @@ export function Consents({ kase, onChanged }: { kase: CaseOut; onChanged: () => 
             {t('case.recordConsent')}
           </Button>
         </Paper>
+      )}
+    </Box>
+  );
+}
+
+/** Every change of the case's status, oldest first, with its reason and the deciding meeting. */
+export function StatusHistory({ kase }: { kase: CaseOut }) {
+  const { t } = useTranslation();
+  const label = useEnumLabel();
+  const history = kase.statusHistory ?? [];
+  return (
+    <Box component="section" aria-labelledby="status-history" sx={{ mt: 3 }}>
+      <Typography id="status-history" variant="subtitle1" component="h3" sx={{ mb: 1 }}>
+        {t('case.statusHistory')}
+      </Typography>
+      {history.length === 0 ? (
+        <Typography color="text.secondary">{t('case.noStatusChanges')}</Typography>
+      ) : (
+        <Table size="small" aria-labelledby="status-history">
+          <TableHead>
+            <TableRow>
+              <TableCell>{t('case.effectiveOn')}</TableCell>
+              <TableCell>{t('case.status')}</TableCell>
+              <TableCell>{t('common.reason')}</TableCell>
+              <TableCell>{t('case.decidedAt')}</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {history.map((h, i) => (
+              <TableRow key={i}>
+                <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                  <EraDate value={h.effectiveOn} />
+                </TableCell>
+                <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                  {label('caseStatus', h.fromStatus)} → <strong>{label('caseStatus', h.toStatus, h.toStatusLabel)}</strong>
+                </TableCell>
+                <TableCell sx={{ whiteSpace: 'pre-wrap' }}>{h.reason ?? ''}</TableCell>
+                <TableCell>
+                  {h.meetingId ? (
+                    <Link component={RouterLink} to={`/meetings/${h.meetingId}`}>
+                      {t('case.byMeeting', { id: h.meetingId })}
+                    </Link>
+                  ) : (
+                    <EraDateTime value={h.at} />
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Box>
+  );
+}
+
+/** The meetings the case was brought to (agenda items and their decisions) and its requests. */
+export function CaseMeetings({ kase }: { kase: CaseOut }) {
+  const { t } = useTranslation();
+  const label = useEnumLabel();
+  const meetings = useQuery({
+    queryKey: ['case', kase.id, 'meetings'],
+    queryFn: () => call(api.GET('/cases/{case_id}/meetings', { params: { path: { case_id: kase.id } } })),
+  });
+  if (meetings.isPending) return <Loading />;
+  if (meetings.error) return <ErrorAlert error={meetings.error} />;
+  const rows = meetings.data ?? [];
+  return (
+    <Box component="section" aria-labelledby="case-meetings" sx={{ mb: 2 }}>
+      <Typography id="case-meetings" variant="subtitle1" component="h3" sx={{ mb: 1 }}>
+        {t('case.meetingsList')}
+      </Typography>
+      {rows.length === 0 ? (
+        <Typography color="text.secondary">{t('case.noCaseMeetings')}</Typography>
+      ) : (
+        <Table size="small" aria-labelledby="case-meetings">
+          <TableHead>
+            <TableRow>
+              <TableCell>{t('meetings.day')}</TableCell>
+              <TableCell>{t('meetings.kind')}</TableCell>
+              <TableCell>{t('case.purpose')}</TableCell>
+              <TableCell>{t('common.status')}</TableCell>
+              <TableCell>{t('meetings.decisions')}</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {rows.map((m, i) => (
+              <TableRow key={`${m.meetingId ?? 'r'}-${m.agendaItemId ?? m.requestId ?? i}`}>
+                <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                  {m.meetingId && m.day ? (
+                    <Link component={RouterLink} to={`/meetings/${m.meetingId}`}>
+                      <EraDate value={m.day} />
+                    </Link>
+                  ) : (
+                    '—'
+                  )}
+                </TableCell>
+                <TableCell>
+                  {label('meetingKind', m.kind, m.kindLabel)}
+                  {m.regular !== null && <Typography component="span" variant="caption" color="text.secondary">（{m.regular ? t('meetings.regular') : t('meetings.adHoc')}）</Typography>}
+                </TableCell>
+                <TableCell>{label('agendaPurpose', m.purpose, m.purposeLabel)}</TableCell>
+                <TableCell>
+                  {m.agendaItemId ? (
+                    <Chip size="small" color="primary" variant="outlined" label={m.meetingStatus ? label('meetingStatus', m.meetingStatus) : t('case.onAgenda')} />
+                  ) : (
+                    m.requestStatus && <Chip size="small" label={label('requestStatus', m.requestStatus)} />
+                  )}
+                </TableCell>
+                <TableCell>
+                  {m.decisions.map((d) => (
+                    <div key={d.id}>{label('decisionKind', d.kind, d.kindLabel)}</div>
+                  ))}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
       )}
     </Box>
   );
