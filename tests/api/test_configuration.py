@@ -1,0 +1,122 @@
+"""Configuration that protects personal data: headers, CORS allow-list, production mode, 500s,
+mass assignment, sizes."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.db import Database
+from api.main import create_app
+from api.services import cases as case_service
+from api.settings import Environment, Settings
+from conftest import TEST_SECRET, Api, household
+from domain.access import Role
+
+ALLOWED = "https://tsunagu.city.kokubunji.example"
+
+
+def _client(api: Api, tmp_path: Path, **settings: Any) -> Iterator[TestClient]:
+    db = Database(api.url)
+    app = create_app(
+        Settings(database_url=api.url, jwt_secret=TEST_SECRET, data_dir=tmp_path, **settings), db
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    db.dispose()
+
+
+@pytest.fixture
+def with_cors(api: Api, tmp_path: Path) -> Iterator[TestClient]:
+    yield from _client(api, tmp_path, cors_origins=[ALLOWED])
+
+
+@pytest.fixture
+def production(api: Api, tmp_path: Path) -> Iterator[TestClient]:
+    yield from _client(api, tmp_path, environment=Environment.PRODUCTION)
+
+
+def test_personal_data_is_never_cached_and_carries_the_security_headers(api: Api) -> None:
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    headers = api.login("jimu")
+    case_id = api.client.post("/cases", json=household(), headers=headers).json()["id"]
+    for response in (
+        api.client.get(f"/cases/{case_id}", headers=headers),
+        api.client.get("/cases", headers=headers),
+        api.client.get(f"/cases/{case_id + 1000}", headers=headers),  # errors too
+        api.client.post("/auth/token", data={"grant_type": "password"}),
+    ):
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["cross-origin-opener-policy"] == "same-origin"
+        assert len(response.headers["x-request-id"]) >= 16
+
+
+def test_cors_answers_only_the_allowed_origin(with_cors: TestClient) -> None:
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "If-Match",
+    }
+    allowed = with_cors.options("/cases", headers={"Origin": ALLOWED} | preflight)
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == ALLOWED
+    assert "if-match" in allowed.headers["access-control-allow-headers"].lower()
+    other = with_cors.options("/cases", headers={"Origin": "https://evil.example"} | preflight)
+    assert other.status_code == 400
+    assert "access-control-allow-origin" not in other.headers
+    simple = with_cors.get("/healthz", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in simple.headers
+    assert with_cors.get("/healthz", headers={"Origin": ALLOWED}).headers[
+        "access-control-expose-headers"
+    ]
+
+
+def test_no_cors_at_all_without_an_allow_list(api: Api) -> None:
+    response = api.client.get("/healthz", headers={"Origin": ALLOWED})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_production_mode_serves_no_interactive_docs_nor_the_schema(production: TestClient) -> None:
+    for path in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"):
+        assert production.get(path).status_code == 404, path
+    assert production.get("/healthz").status_code == 200
+
+
+def test_an_unexpected_error_is_a_generic_500_problem(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    headers = api.login("jimu")
+
+    def explode(*_args: Any, **_kwargs: Any) -> Any:
+        raise ValueError("SELECT secret FROM cases WHERE name = '国分 一郎'")
+
+    monkeypatch.setattr(case_service, "list_cases", explode)
+    response = api.client.get("/cases", headers=headers)
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["type"].endswith(":internal-error")
+    for leaked in ("SELECT", "国分", "Traceback", "ValueError", "list_cases"):
+        assert leaked not in response.text
+
+
+def test_fields_the_caller_may_not_set_are_refused_not_ignored(api: Api) -> None:
+    """Mass assignment: a body naming a field the API computes (number, status, version,
+    createdBy…) is a 422, never silently applied."""
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    headers = api.login("jimu")
+    for extra in ({"number": "2026-9999"}, {"status": "closed"}, {"version": 99}, {"id": 7}):
+        response = api.client.post("/cases", json=household(**extra), headers=headers)
+        assert response.status_code == 422, extra
+    assert api.client.get("/cases", headers=headers).json()["items"] == []
+
+
+def test_lists_are_bounded(api: Api) -> None:
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    headers = api.login("jimu")
+    assert api.client.get("/cases", params={"limit": 201}, headers=headers).status_code == 422
+    assert api.client.get("/cases", params={"limit": 0}, headers=headers).status_code == 422
