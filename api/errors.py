@@ -231,6 +231,23 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # A body that cannot even be decoded (not UTF-8): the same answer as malformed JSON.
+            return problem_response(
+                request,
+                AppError(
+                    "validation-error",
+                    "送信されたデータを読み取れません（UTF-8 の JSON で送ってください）。",
+                    "The body could not be read; send JSON encoded as UTF-8.",
+                    errors=[
+                        FieldError(
+                            field="body",
+                            message="UTF-8 の JSON ではありません。",
+                            code="json_invalid",
+                        )
+                    ],
+                ),
+            )
         slug = _STATUS_SLUGS.get(exc.status_code, "bad-request")
         return problem_response(request, AppError(slug, headers=dict(exc.headers or {})))
 

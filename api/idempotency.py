@@ -27,13 +27,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.auth.tokens import InvalidToken, TokenKeys, decode_access_token
 from api.clock import now
 from api.db import Database
-from api.errors import AppError, problem_response
+from api.errors import AppError, FieldError, problem_response
 from api.models import IdempotencyKey
 
 HEADER = "idempotency-key"
 REPLAYED = "Idempotent-Replayed"
 KEEP_FOR = timedelta(hours=24)
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
+_KEY = re.compile(KEY_PATTERN)
 # The creating POSTs (path templates as regular expressions).
 PATHS = tuple(
     re.compile(p)
@@ -155,9 +156,16 @@ class IdempotencyMiddleware:
         key = raw.decode("latin-1").strip()
         if not _KEY.match(key):
             refusal = AppError(
-                "bad-request",
+                "validation-error",
                 "Idempotency-Key は 1〜255 文字の英数字・記号で指定してください。",
                 "Idempotency-Key must be 1-255 visible ASCII characters.",
+                errors=[
+                    FieldError(
+                        field="Idempotency-Key",
+                        message="1〜255 文字の英数字・記号（空白なし）で指定してください。",
+                        code="string_pattern_mismatch",
+                    )
+                ],
             )
             await problem_response(Request(scope), refusal)(scope, receive, send)
             return
@@ -268,6 +276,7 @@ def idempotent(
             alias="Idempotency-Key",
             min_length=1,
             max_length=255,
+            pattern=KEY_PATTERN,
             description=IDEMPOTENCY_KEY_DOC,
             examples=["6f1c2b1e-8a3d-4d55-9a43-2f0f5c9b7e21"],
         ),

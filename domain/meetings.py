@@ -78,6 +78,24 @@ def member_may_read_agenda_item(
     return invited
 
 
+def member_may_read_minutes(
+    kind: MeetingKind,
+    *,
+    invited: bool,
+    acknowledged_confidentiality: bool,
+    agenda_items_readable: Iterable[bool],
+) -> bool:
+    """The minutes discuss every case on the agenda, so a member (neither organiser nor
+    secretariat) reads them only where it may read each of those agenda items: inside a 支援会議
+    once it has acknowledged confidentiality; at any other meeting only while the person's
+    consent covers it for every case (a withdrawal takes effect at once)."""
+    if not member_may_read_agenda_item(
+        kind, invited=invited, acknowledged_confidentiality=acknowledged_confidentiality
+    ):
+        return False
+    return all(agenda_items_readable)
+
+
 # ---------------------------------------------------------------- the calendar
 
 TUESDAY = calendar.TUESDAY
@@ -117,6 +135,7 @@ class ClosedDay:
 
 
 MAX_CALENDAR_DAYS = 400
+CALENDAR_YEARS = (1950, 2200)
 
 
 def closed_weekdays(first: date, last: date) -> list[ClosedDay]:
@@ -124,6 +143,8 @@ def closed_weekdays(first: date, last: date) -> list[ClosedDay]:
     left out (a calendar shows those anyway). At most MAX_CALENDAR_DAYS days are asked for."""
     if last < first:
         raise ValueError("last is before first")
+    if first.year < CALENDAR_YEARS[0] or last.year > CALENDAR_YEARS[1]:
+        raise ValueError(f"only the years {CALENDAR_YEARS[0]} to {CALENDAR_YEARS[1]}")
     if (last - first).days >= MAX_CALENDAR_DAYS:
         raise ValueError(f"at most {MAX_CALENDAR_DAYS} days")
     days = []

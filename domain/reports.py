@@ -66,6 +66,10 @@ class Period:
         return isinstance(day, date) and self.first <= day <= self.last
 
 
+# The years a report may cover (as the fiscalYear parameter allows).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def parse_month(value: str) -> tuple[int, int]:
     """'2023-06' → (2023, 6)."""
     year, sep, month = value.partition("-")
@@ -80,6 +84,13 @@ def parse_month(value: str) -> tuple[int, int]:
     if not 1 <= m <= 12:
         raise PeriodError(
             "month", "month_format", "月は01～12で指定してください。", "No such month."
+        )
+    if not FIRST_YEAR <= y <= LAST_YEAR:
+        raise PeriodError(
+            "month",
+            "out_of_range",
+            f"{FIRST_YEAR}年から{LAST_YEAR}年までの月を指定してください。",
+            f"Give a month from {FIRST_YEAR} to {LAST_YEAR}.",
         )
     return y, m
 
@@ -121,6 +132,14 @@ def report_period(
             raise PeriodError(
                 "to", "range", "終了日は開始日以降にしてください。", "'to' is before 'from'."
             )
+        for field, day in (("from", date_from), ("to", date_to)):
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise PeriodError(
+                    field,
+                    "out_of_range",
+                    f"{FIRST_YEAR}年から{LAST_YEAR}年までの日付を指定してください。",
+                    f"Give a day from {FIRST_YEAR} to {LAST_YEAR}.",
+                )
         year = fiscal_year(date_from)
         if fiscal_year(date_to) != year:
             raise PeriodError(

@@ -269,7 +269,7 @@ def update_team_member(
     response_model=Page[s.TimelineEntryOut],
     tags=["timeline"],
     summary="支援経過 / Contact log",
-    responses=READ_ERRORS,
+    responses=problem_responses(400, 401, 403, 404, 422),
 )
 def list_timeline_entries(
     ctx: ReadCases, case_id: CaseId, cursor: Cursor = None, limit: Limit = 50

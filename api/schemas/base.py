@@ -2,9 +2,10 @@
 
 import base64
 import binascii
-from typing import Generic, TypeVar
+from datetime import time
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from api.errors import AppError
@@ -23,6 +24,26 @@ class InputModel(BaseModel):
         alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
     )
 
+
+def _local(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("時刻にはタイムゾーンを付けないでください（国分寺市の時刻、例: 15:00）。")
+    return value
+
+
+# A time of day as the city's staff write it (Asia/Tokyo, no offset): "15:00" in, "15:00:00" out.
+# JSON Schema's format "time" would require an offset, so the contract gives a pattern instead.
+ClockTime = Annotated[
+    time,
+    AfterValidator(_local),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+            "examples": ["15:00"],
+        }
+    ),
+]
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from api.schemas.admin import Email
-from api.schemas.base import ApiModel, InputModel
+from api.schemas.base import ApiModel, ClockTime, InputModel
 from api.schemas.master import no_control_chars, not_null, patch_field
 from domain.case_status import CaseStatus
 from domain.meetings import AgendaPurpose, DecisionKind, MeetingKind, MeetingStatus
@@ -41,6 +41,13 @@ def _email(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         raise
 
 
+# The days a meeting can be held or recorded on (the city's records start long after 2000).
+MeetingDay = Annotated[
+    date,
+    Field(ge=date(2000, 1, 1), le=date(2100, 12, 31), description="開催日 (2000-2100)."),
+]
+
+
 def _times_in_order(start: time | None, end: time | None) -> None:
     if start is not None and end is not None and end <= start:
         raise ValueError("終了時刻は開始時刻より後にしてください。")
@@ -55,8 +62,8 @@ class ScheduleOut(ApiModel):
     week_of_month: int = Field(description="第n週 (1-5).")
     weekday: int = Field(description="Monday = 0 … Sunday = 6.")
     description: str = Field(description="e.g. 毎月第2火曜日 15:00～17:15")
-    start_time: time
-    end_time: time
+    start_time: ClockTime
+    end_time: ClockTime
     place: str
 
 
@@ -96,11 +103,11 @@ class MeetingCreate(InputModel):
     )
 
     kind: MeetingKind
-    day: date
-    start_time: time | None = Field(
+    day: MeetingDay
+    start_time: ClockTime | None = Field(
         default=None, description="Defaults to the schedule's time for a regular meeting."
     )
-    end_time: time | None = None
+    end_time: ClockTime | None = None
     place: Place | None = Field(
         default=None, description="Defaults to the schedule's place for a regular meeting."
     )
@@ -129,9 +136,9 @@ class MeetingUpdate(InputModel):
         }
     )
 
-    day: date | None = patch_field()
-    start_time: time | None = None
-    end_time: time | None = None
+    day: MeetingDay | None = patch_field()
+    start_time: ClockTime | None = None
+    end_time: ClockTime | None = None
     place: Place | None = None
     status: Literal["held", "cancelled"] | None = patch_field(
         description="held: the meeting took place (on or after its day); cancelled: 中止."
@@ -160,8 +167,8 @@ class MeetingSummary(ApiModel):
     kind_label: str
     regular: bool
     day: date
-    start_time: time | None
-    end_time: time | None
+    start_time: ClockTime | None
+    end_time: ClockTime | None
     place: str | None
     status: MeetingStatus
     status_label: str

@@ -44,6 +44,7 @@ from domain.case_status import STATUS_LABELS, CaseStatus, can_transition
 from domain.consent import consent_covers
 from domain.meetings import (
     AGENDA_PURPOSE_LABELS,
+    CALENDAR_YEARS,
     CASE_MEETINGS,
     DECISION_KIND_LABELS,
     MAX_CALENDAR_DAYS,
@@ -68,6 +69,7 @@ from domain.meetings import (
     may_see_meeting,
     member_may_read_agenda_item,
     member_may_read_item,
+    member_may_read_minutes,
     request_deadline,
     request_on_time,
     schedule_dates,
@@ -324,8 +326,16 @@ def _summary_out(meeting: Meeting, org_name: str | None) -> s.MeetingSummary:
 def _may_read_minutes(ctx: Context, view: MeetingView) -> bool:
     if view.organiser or ctx.principal.has(Role.SECRETARIAT):
         return True
-    return member_may_read_agenda_item(
+    if not member_may_read_agenda_item(
         view.kind, invited=view.invited, acknowledged_confidentiality=view.acknowledged
+    ):
+        return False
+    items = ctx.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == view.id))
+    return member_may_read_minutes(
+        view.kind,
+        invited=view.invited,
+        acknowledged_confidentiality=view.acknowledged,
+        agenda_items_readable=(_item_access(ctx, view, item) is not None for item in items),
     )
 
 
@@ -1081,8 +1091,10 @@ def list_closed_days(first: date, last: date) -> s.ClosedDaysOut:
         raise _validation(
             "to",
             "bad_range",
-            f"期間は開始日から{MAX_CALENDAR_DAYS}日以内で指定してください。",
-            f"Give a range of at most {MAX_CALENDAR_DAYS} days, from before to.",
+            f"期間は{CALENDAR_YEARS[0]}年から{CALENDAR_YEARS[1]}年までの間で、開始日から"
+            f"{MAX_CALENDAR_DAYS}日以内で指定してください。",
+            f"Give a range of at most {MAX_CALENDAR_DAYS} days, from before to, between "
+            f"{CALENDAR_YEARS[0]} and {CALENDAR_YEARS[1]}.",
         ) from exc
     return s.ClosedDaysOut(
         from_=first,

@@ -1223,3 +1223,14 @@ def test_the_calendar_lists_the_closed_weekdays(w: World) -> None:
     assert (
         w.api.client.get(url, params={"from": "2024-01-01", "to": "2024-01-02"}).status_code == 401
     )
+
+
+def test_a_meeting_day_outside_2000_to_2100_is_refused(w: World) -> None:
+    for day in ("1999-12-31", "2101-01-01", "0586-12-31"):
+        refused = _problem(
+            w.api.client.post(
+                "/meetings", json={"kind": "support", "day": day, "regular": False}, headers=w.jimu
+            ),
+            422,
+        )
+        assert refused["errors"][0]["field"] == "day"

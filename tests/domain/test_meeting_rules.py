@@ -34,6 +34,7 @@ from domain.meetings import (
     may_see_meeting,
     member_may_read_agenda_item,
     member_may_read_item,
+    member_may_read_minutes,
     regular_dates,
     request_deadline,
     request_on_time,
@@ -376,3 +377,24 @@ def test_closed_weekdays_refuse_a_reversed_or_too_long_range() -> None:
         closed_weekdays(date(2024, 1, 2), date(2024, 1, 1))
     with pytest.raises(ValueError, match="at most"):
         closed_weekdays(date(2024, 1, 1), date(2024, 1, 1) + timedelta(days=MAX_CALENDAR_DAYS))
+    with pytest.raises(ValueError, match="only the years"):
+        closed_weekdays(date(9999, 12, 1), date(9999, 12, 31))
+
+
+# ---------------------------------------------------------------- minutes
+
+
+@pytest.mark.parametrize("kind", list(MeetingKind))
+def test_minutes_need_every_agenda_item_readable(kind: MeetingKind) -> None:
+    def may(items: list[bool], *, invited: bool = True, acknowledged: bool = True) -> bool:
+        return member_may_read_minutes(
+            kind,
+            invited=invited,
+            acknowledged_confidentiality=acknowledged,
+            agenda_items_readable=items,
+        )
+
+    assert may([True, True]) and may([])
+    assert not may([True, False]), "one case the member may not read closes the minutes"
+    assert not may([True], invited=False)
+    assert may([True], acknowledged=False) is (kind is not MeetingKind.SUPPORT)

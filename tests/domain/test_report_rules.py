@@ -425,3 +425,20 @@ def test_every_sheet_name_fits_excel() -> None:
 def test_period_is_a_plain_value() -> None:
     assert date(2023, 4, 1) in Period(2023, date(2023, 4, 1), date(2023, 4, 30))
     assert "2023-04-01" not in Period(2023, date(2023, 4, 1), date(2023, 4, 30))
+
+
+@pytest.mark.parametrize("month", ["0000-01", "1999-12", "2101-01", "9999-12"])
+def test_months_outside_the_supported_years_are_refused(month: str) -> None:
+    with pytest.raises(PeriodError) as refused:
+        report_period(month=month, today=date(2024, 1, 1))
+    assert refused.value.code == "out_of_range"
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [(date(1, 1, 1), date(1, 1, 31)), (date(9999, 12, 1), date(9999, 12, 31))],
+)
+def test_day_ranges_outside_the_supported_years_are_refused(first: date, last: date) -> None:
+    with pytest.raises(PeriodError) as refused:
+        report_period(date_from=first, date_to=last, today=date(2024, 1, 1))
+    assert refused.value.code == "out_of_range"
