@@ -6,6 +6,10 @@ points at a server; the tests create databases of their own there and drop them 
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -225,3 +230,53 @@ def household(
     }
     body.update(extra)
     return body
+
+
+# ---------------------------------------------------------------- a real server process
+
+ROOT = Path(__file__).resolve().parents[1]
+STARTUP_SECONDS = 30
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_uvicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """uvicorn serving ``api.main:app`` on a free port (configured by ``env``), once /healthz
+    answers; retried if the port was taken meanwhile."""
+    for _attempt in range(3):
+        port = str(_free_port())
+        base_url = f"http://127.0.0.1:{port}"
+        uvicorn = [sys.executable, "-m", "uvicorn", "api.main:app", "--no-access-log"]
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                [*uvicorn, "--host", "127.0.0.1", "--port", port],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    return proc, base_url
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        stop_uvicorn(proc)
+    pytest.fail(f"uvicorn did not become healthy:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop_uvicorn(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)

@@ -9,7 +9,6 @@ database loaded with the demo set; the generated client logs in and reads cases 
 import importlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -29,14 +27,13 @@ from api.db import Database
 from api.models import Case
 from api.openapi import OPENAPI_PATH
 from api.services.seeding import DEMO_PASSWORD
-from conftest import Template
+from conftest import Template, start_uvicorn, stop_uvicorn
 
 pytestmark = [pytest.mark.contract, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "tsunagu_client"
 SECRET = "generated-client-test-" + "s" * 32
-STARTUP_SECONDS = 30
 
 
 @dataclass
@@ -99,63 +96,11 @@ def sdk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sdk]:
             del sys.modules[loaded]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class Server:
     base_url: str
     db_url: str
     main_names: dict[str, str]  # case number → the main person's name, as stored
-
-
-def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start uvicorn on a free port and wait for /healthz; retry if the port was taken."""
-    for _attempt in range(3):
-        port = _free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        with log.open("ab") as out:
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "api.main:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--no-access-log",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    return proc, base_url
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        _stop(proc)
-    pytest.fail(f"uvicorn did not become healthy:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -177,11 +122,11 @@ def server(template: Template, tmp_path_factory: pytest.TempPathFactory) -> Iter
         TSUNAGU_DATA_DIR=str(tmp / "data"),
         PYTHONUNBUFFERED="1",
     )
-    proc, base_url = _start(env, tmp / "uvicorn.log")
+    proc, base_url = start_uvicorn(env, tmp / "uvicorn.log")
     try:
         yield Server(base_url=base_url, db_url=url, main_names=main_names)
     finally:
-        _stop(proc)
+        stop_uvicorn(proc)
         template.drop(url)
     assert proc.returncode is not None
 
