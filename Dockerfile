@@ -73,6 +73,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 
 # `api.cli seed` brings the schema to the newest migration and adds master data that is missing
-# (rows that exist are left as the admins edited them); then uvicorn serves the app. Its own
+# (rows that exist are left as the admins edited them); then uvicorn serves the app (on SIGTERM it
+# stops accepting and lets requests in flight finish, up to 20 s). Its own
 # access log is off: it prints query strings, which carry names; the app logs requests without.
-CMD ["sh", "-c", "python -m api.cli seed && exec uvicorn api.main:app --host 0.0.0.0 --port 8000 --proxy-headers --no-access-log"]
+CMD ["sh", "-c", "python -m api.cli seed && exec uvicorn api.main:app --host 0.0.0.0 --port 8000 --proxy-headers --no-access-log --timeout-graceful-shutdown 20"]

@@ -122,8 +122,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     # uvicorn's own access log prints query strings, and a name search carries names in its query:
     # api.middleware writes the access log instead, without them.
+    # On SIGTERM uvicorn stops accepting, lets requests in flight finish (up to 20 s), then exits.
     uvicorn.run(
-        "api.main:app", host=args.host, port=args.port, proxy_headers=False, access_log=False
+        "api.main:app",
+        host=args.host,
+        port=args.port,
+        proxy_headers=False,
+        access_log=False,
+        timeout_graceful_shutdown=20,
     )
     return 0
 

@@ -6,9 +6,12 @@ The SMTP server is aiosmtpd on a free local port; the app under test is configur
 
 import asyncio
 import email
+import os
 import re
+import signal
 import socket
 import threading
+import time as clock
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -17,6 +20,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -28,7 +32,15 @@ from api.db import Database
 from api.main import create_app
 from api.models import AgendaItem, Attendee, AuditEvent, Meeting
 from api.settings import Settings
-from conftest import TEST_SECRET, Api, Template, household
+from conftest import (
+    TEST_PASSWORD,
+    TEST_SECRET,
+    Api,
+    Template,
+    household,
+    start_uvicorn,
+    stop_uvicorn,
+)
 from domain.access import Role
 
 MEETING_DAY = date(2024, 1, 9)  # the regular 支援会議 of January 2024 (2nd Tuesday)
@@ -778,9 +790,7 @@ def test_a_posted_notice_is_recorded_once_with_the_day_it_was_posted(
     assert setup.attendees["post"] not in {r["attendeeId"] for r in resend.json()["results"]}
     with mail_api.db.sessions() as session:
         rows = list(
-            session.scalars(
-                select(AuditEvent).where(AuditEvent.action == "meeting.notice_posted")
-            )
+            session.scalars(select(AuditEvent).where(AuditEvent.action == "meeting.notice_posted"))
         )
     assert [r.detail for r in rows] == [
         {"attendee_id": setup.attendees["post"], "posted_on": "2024-01-05"}
@@ -879,6 +889,60 @@ def test_the_database_is_free_while_the_mail_server_talks(
         inbox.release.set()
         controller.stop()
     assert written_while_sending
+    assert outcome["response"].status_code == 200, outcome["response"].text
+    assert outcome["response"].json()["results"][0]["status"] == "sent"
+    assert _attendee(api, setup.attendees["korei"]).notice_sent_at is not None
+
+
+def test_a_graceful_shutdown_lets_the_notices_in_flight_finish(
+    make_api: Any, template: Template, tmp_path: Path
+) -> None:
+    """SIGTERM while the mail server is still talking: the server stops accepting, the request
+    in flight finishes (its e-mail marked as sent), then the process exits cleanly."""
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    api: Api = make_api()
+    setup = _setup(api)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
+    env.update(
+        TSUNAGU_DATABASE_URL=api.url,
+        TSUNAGU_JWT_SECRET=TEST_SECRET,
+        TSUNAGU_DATA_DIR=str(tmp_path),
+        TSUNAGU_SMTP_HOST="127.0.0.1",
+        TSUNAGU_SMTP_PORT=str(controller.port),
+    )
+    proc, base_url = start_uvicorn(env, tmp_path / "uvicorn.log")
+    outcome: dict[str, Any] = {}
+    try:
+        token = httpx.post(
+            f"{base_url}/auth/token",
+            data={"grant_type": "password", "username": "jimu", "password": TEST_PASSWORD},
+            timeout=30,
+        ).json()["access_token"]
+        sender = threading.Thread(
+            target=lambda: outcome.update(
+                response=httpx.post(
+                    f"{base_url}/meetings/{setup.meeting_id}/notices",
+                    json={"attendeeIds": [setup.attendees["korei"]]},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=60,
+                )
+            )
+        )
+        sender.start()
+        assert inbox.arrived.wait(30), "the notice reached the mail server"
+        proc.send_signal(signal.SIGTERM)
+        clock.sleep(0.5)
+        assert proc.poll() is None, "it waits for the request in flight"
+        inbox.release.set()
+        sender.join(60)
+        # uvicorn re-raises the signal once it has shut down: the exit is "terminated by SIGTERM".
+        assert proc.wait(timeout=30) in (0, -signal.SIGTERM)
+    finally:
+        inbox.release.set()
+        stop_uvicorn(proc)
+        controller.stop()
     assert outcome["response"].status_code == 200, outcome["response"].text
     assert outcome["response"].json()["results"][0]["status"] == "sent"
     assert _attendee(api, setup.attendees["korei"]).notice_sent_at is not None
