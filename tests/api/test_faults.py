@@ -111,3 +111,28 @@ def test_an_error_in_mid_request_leaves_nothing_half_written(
     created = api.client.post("/cases", json=household(), headers=headers)
     assert created.status_code == 201
     assert created.json()["number"].endswith("-0001"), "the failed intake used no number"
+
+
+def test_a_request_whose_connection_dies_in_flight_is_a_503_and_the_next_one_works(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As when PostgreSQL restarts under load: the connection of a request in flight is cut."""
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    headers = api.login("jimu")
+    real = case_service.list_cases
+
+    def cut_then_list(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        if api.backend == "postgresql":
+            ctx.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        else:
+            ctx.session.connection().connection.dbapi_connection.close()
+        return real(ctx, *args, **kwargs)
+
+    monkeypatch.setattr(case_service, "list_cases", cut_then_list)
+    cut = api.client.get("/cases", headers=headers)
+    assert cut.status_code == 503, cut.text
+    assert cut.headers["content-type"].startswith("application/problem+json")
+    assert cut.headers["retry-after"] == "5"
+
+    monkeypatch.undo()
+    assert api.client.get("/cases", headers=headers).status_code == 200
