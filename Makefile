@@ -30,12 +30,14 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 # Set to 1 (as .ci/run does) to fail when the frontend exists but its browser tests did not run.
 REQUIRE_BROWSER_TESTS ?=
+# Set to 1 (as .ci/run does, as root) to restart PostgreSQL under load in a stage of its own.
+RESTART_POSTGRES_TESTS ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: help run install test lint lock openapi clean \
-        ruff mypy import-rules openapi-check pytest \
+        ruff mypy import-rules openapi-check pytest pytest-restart \
         frontend-deps frontend-build frontend-typecheck frontend-unit frontend-browser
 
 help:
@@ -103,7 +105,7 @@ openapi: install
 # any stage did. Each stage is also a target of its own (make pytest PYTEST_ARGS='-k consent').
 
 STATIC_STAGES := ruff mypy import-rules openapi-check
-TEST_STAGES   := $(STATIC_STAGES) pytest frontend-typecheck frontend-unit frontend-browser
+TEST_STAGES   := $(STATIC_STAGES) pytest pytest-restart frontend-typecheck frontend-unit frontend-browser
 
 # $(call run_stages,TITLE,TARGETS)
 define run_stages
@@ -155,12 +157,22 @@ openapi-check: install
 
 # pytest exits 5 when it collected no test: that is a failure here like any non-zero exit.
 PYTEST_XDIST = $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS))
-PYTEST_CMD   = $(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS) \
+PYTEST_CMD   = env -u TSUNAGU_TEST_RESTART_POSTGRES $(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS) \
                || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests"; exit $$rc; }
 PYTEST_NAME  = pytest $(if $(TEST_DATABASE_URL),(sqlite+postgresql),(sqlite))
 
 pytest: install
 	$(call stage,$(PYTEST_NAME),$(PYTEST_CMD))
+
+# PostgreSQL restarted under load (tests/restart): it restarts the server, so it runs alone.
+RESTART_CMD = TSUNAGU_TEST_RESTART_POSTGRES=1 $(PY) -m pytest tests/restart -k postgresql -p no:xdist
+
+pytest-restart: install
+ifeq ($(RESTART_POSTGRES_TESTS)$(if $(TEST_DATABASE_URL),y,),1y)
+	$(call stage,PostgreSQL restart,$(RESTART_CMD))
+else
+	$(call skipped,PostgreSQL restart,needs TEST_DATABASE_URL and RESTART_POSTGRES_TESTS=1)
+endif
 
 # Frontend stages: they run once frontend/package.json exists. Conventions (package.json scripts):
 # "typecheck" (tsc), "test:unit" (vitest run; else a vitest.config.* is run with `npx vitest run`),
