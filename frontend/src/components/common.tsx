@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
@@ -57,6 +57,14 @@ export function Page({ title, actions, children }: { title: string; actions?: Re
       {children}
     </Box>
   );
+}
+
+/** A form's submit handler: the page does not reload, `action` runs (a mutation, mostly). */
+export function submitWith(action: () => void) {
+  return (e: FormEvent) => {
+    e.preventDefault();
+    action();
+  };
 }
 
 export function Loading() {

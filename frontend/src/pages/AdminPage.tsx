@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
@@ -9,17 +9,15 @@ import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { api, call } from '../api';
 import type { components } from '../api/schema';
-import { ErrorAlert, Loading, Page, useFieldErrors } from '../components/common';
+import { ErrorAlert, Page, submitWith, useFieldErrors } from '../components/common';
+import { codeOptions } from '../components/options';
+import { DataTable, PagedTable, useCursorPages } from '../components/PagedTable';
 import { useAreas, useEnumLabel, useNamer, useOrganizations } from '../hooks';
 
 type Role = components['schemas']['Role'];
@@ -47,6 +45,39 @@ export default function AdminPage() {
   );
 }
 
+/** The "active" chip of a row with the button that turns it off or on. */
+function ActiveCell({ active, onToggle }: { active: boolean; onToggle: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <TableCell>
+      <Chip size="small" color={active ? 'success' : 'default'} label={active ? t('admin.active') : t('admin.inactive')} />{' '}
+      <Button size="small" onClick={onToggle}>
+        {active ? t('admin.disable') : t('admin.enable')}
+      </Button>
+    </TableCell>
+  );
+}
+
+/** A form that adds a record: its heading, a notice, the errors of the last try, the fields and the submit button. */
+function AdminForm({ title, fields, mutation, notice, footer, children }: { title: string; fields: readonly string[]; mutation: { mutate: () => void; isPending: boolean; error: unknown }; notice?: ReactNode; footer?: ReactNode; children: ReactNode }) {
+  return (
+    <Paper component="form" noValidate aria-label={title} onSubmit={submitWith(() => mutation.mutate())} sx={{ p: 2 }}>
+      <Typography variant="subtitle1" component="h2" sx={{ mb: 1 }}>
+        {title}
+      </Typography>
+      {notice}
+      <ErrorAlert error={mutation.error} fields={fields} />
+      <Box sx={formGrid}>
+        {children}
+        <Button type="submit" variant="contained" disabled={mutation.isPending}>
+          {title}
+        </Button>
+      </Box>
+      {footer}
+    </Paper>
+  );
+}
+
 function MultiSelect<T extends string>({ label, value, options, onChange, render }: { label: string; value: T[]; options: readonly T[]; onChange: (v: T[]) => void; render: (v: T) => string }) {
   return (
     <TextField select label={label} value={value} onChange={(e) => onChange(e.target.value as unknown as T[])} slotProps={{ select: { multiple: true, renderValue: (v) => (v as T[]).map(render).join('、') } }}>
@@ -69,8 +100,8 @@ function Users() {
   const areas = useAreas();
   const queryClient = useQueryClient();
   const [q, setQ] = useState('');
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const list = useQuery({ queryKey: ['admin', 'users', q, cursor], queryFn: () => call(api.GET('/users', { params: { query: { q: q || undefined, cursor: cursor ?? undefined, limit: 25 } } })) });
   const empty = { username: '', displayName: '', email: '', password: '', org: '', roles: [] as Role[], area: '' };
   const [draft, setDraft] = useState(empty);
@@ -86,84 +117,45 @@ function Users() {
   const { field } = useFieldErrors(create.error, USER_FIELDS);
   return (
     <Box>
-      <TextField label={t('common.search')} value={q} onChange={(e) => { setQ(e.target.value); setCursors([null]); }} sx={{ mb: 2 }} />
+      <TextField label={t('common.search')} value={q} onChange={(e) => { setQ(e.target.value); pages.reset(); }} sx={{ mb: 2 }} />
       <ErrorAlert error={list.error ?? toggle.error} />
-      {list.isPending ? (
-        <Loading />
-      ) : (
-        <TableContainer component={Paper}>
-          <Table size="small" aria-label={t('admin.users')}>
-            <TableHead>
-              <TableRow>
-                <TableCell>{t('admin.username')}</TableCell>
-                <TableCell>{t('admin.displayName')}</TableCell>
-                <TableCell>{t('admin.org')}</TableCell>
-                <TableCell>{t('admin.roles')}</TableCell>
-                <TableCell>{t('admin.area')}</TableCell>
-                <TableCell>{t('common.status')}</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {(list.data?.items ?? []).map((u) => (
-                <TableRow key={u.id}>
-                  <TableCell>{u.username}</TableCell>
-                  <TableCell>{u.displayName}</TableCell>
-                  <TableCell>{u.orgName}</TableCell>
-                  <TableCell>{u.roles.map((r) => label('role', r)).join('、')}</TableCell>
-                  <TableCell>{name(areas.data, u.area)}</TableCell>
-                  <TableCell>
-                    <Chip size="small" color={u.active ? 'success' : 'default'} label={u.active ? t('admin.active') : t('admin.inactive')} />{' '}
-                    <Button size="small" onClick={() => toggle.mutate({ id: u.id, active: !u.active })}>
-                      {u.active ? t('admin.disable') : t('admin.enable')}
-                    </Button>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      )}
-      <Box sx={{ display: 'flex', gap: 2, my: 1 }}>
-        <Button disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          {t('common.previous')}
-        </Button>
-        <Button disabled={!list.data?.nextCursor} onClick={() => list.data?.nextCursor && setCursors([...cursors, list.data.nextCursor])}>
-          {t('common.next')}
-        </Button>
-      </Box>
-      <Paper component="form" noValidate aria-label={t('admin.newUser')} onSubmit={(e: FormEvent) => { e.preventDefault(); create.mutate(); }} sx={{ p: 2 }}>
-        <Typography variant="subtitle1" component="h2" sx={{ mb: 1 }}>
-          {t('admin.newUser')}
-        </Typography>
-        {create.isSuccess && <Alert severity="success" sx={{ mb: 1 }}>{t('admin.created')}</Alert>}
-        <ErrorAlert error={create.error} fields={USER_FIELDS} />
-        <Box sx={formGrid}>
-          <TextField label={t('admin.username')} value={draft.username} onChange={(e) => setDraft({ ...draft, username: e.target.value })} required {...field('username')} />
-          <TextField label={t('admin.displayName')} value={draft.displayName} onChange={(e) => setDraft({ ...draft, displayName: e.target.value })} required {...field('displayName')} />
-          <TextField type="email" label={t('admin.email')} value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} {...field('email')} />
-          <TextField type="password" label={t('admin.password')} value={draft.password} onChange={(e) => setDraft({ ...draft, password: e.target.value })} required autoComplete="new-password" {...field('password')} />
-          <TextField select label={t('admin.org')} value={draft.org} onChange={(e) => setDraft({ ...draft, org: e.target.value })} required {...field('org')}>
-            {(orgs.data ?? []).map((o) => (
-              <MenuItem key={o.code} value={o.code}>
-                {o.name}
-              </MenuItem>
-            ))}
-          </TextField>
-          <MultiSelect label={t('admin.roles')} value={draft.roles} options={ROLES} onChange={(roles) => setDraft({ ...draft, roles })} render={(r) => label('role', r)} />
-          <TextField select label={t('admin.area')} value={draft.area} onChange={(e) => setDraft({ ...draft, area: e.target.value })} {...field('area')}>
-            <MenuItem value="">—</MenuItem>
-            {(areas.data ?? []).map((a) => (
-              <MenuItem key={a.code} value={a.code}>
-                {name(areas.data, a.code)}
-              </MenuItem>
-            ))}
-          </TextField>
-          <Button type="submit" variant="contained" disabled={create.isPending}>
-            {t('admin.newUser')}
-          </Button>
-        </Box>
-        {field('roles').error && <Typography color="error">{field('roles').helperText}</Typography>}
-      </Paper>
+      <PagedTable
+        query={list}
+        pages={pages}
+        scroll
+        pagerSx={{ my: 1 }}
+        label={t('admin.users')}
+        head={[t('admin.username'), t('admin.displayName'), t('admin.org'), t('admin.roles'), t('admin.area'), t('common.status')]}
+        row={(u) => (
+          <TableRow key={u.id}>
+            <TableCell>{u.username}</TableCell>
+            <TableCell>{u.displayName}</TableCell>
+            <TableCell>{u.orgName}</TableCell>
+            <TableCell>{u.roles.map((r) => label('role', r)).join('、')}</TableCell>
+            <TableCell>{name(areas.data, u.area)}</TableCell>
+            <ActiveCell active={u.active} onToggle={() => toggle.mutate({ id: u.id, active: !u.active })} />
+          </TableRow>
+        )}
+      />
+      <AdminForm
+        title={t('admin.newUser')}
+        fields={USER_FIELDS}
+        mutation={create}
+        notice={create.isSuccess && <Alert severity="success" sx={{ mb: 1 }}>{t('admin.created')}</Alert>}
+        footer={field('roles').error && <Typography color="error">{field('roles').helperText}</Typography>}
+      >
+        <TextField label={t('admin.username')} value={draft.username} onChange={(e) => setDraft({ ...draft, username: e.target.value })} required {...field('username')} />
+        <TextField label={t('admin.displayName')} value={draft.displayName} onChange={(e) => setDraft({ ...draft, displayName: e.target.value })} required {...field('displayName')} />
+        <TextField type="email" label={t('admin.email')} value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} {...field('email')} />
+        <TextField type="password" label={t('admin.password')} value={draft.password} onChange={(e) => setDraft({ ...draft, password: e.target.value })} required autoComplete="new-password" {...field('password')} />
+        <TextField select label={t('admin.org')} value={draft.org} onChange={(e) => setDraft({ ...draft, org: e.target.value })} required {...field('org')}>
+          {codeOptions(orgs.data ?? [], (o) => o.name)}
+        </TextField>
+        <MultiSelect label={t('admin.roles')} value={draft.roles} options={ROLES} onChange={(roles) => setDraft({ ...draft, roles })} render={(r) => label('role', r)} />
+        <TextField select label={t('admin.area')} value={draft.area} onChange={(e) => setDraft({ ...draft, area: e.target.value })} {...field('area')}>
+          {codeOptions(areas.data ?? [], (a) => name(areas.data, a.code), true)}
+        </TextField>
+      </AdminForm>
     </Box>
   );
 }
@@ -181,60 +173,35 @@ function Clients() {
   return (
     <Box>
       <ErrorAlert error={list.error ?? toggle.error} />
-      <TableContainer component={Paper} sx={{ mb: 2 }}>
-        <Table size="small" aria-label={t('admin.clients')}>
-          <TableHead>
-            <TableRow>
-              <TableCell>ID</TableCell>
-              <TableCell>{t('admin.clientName')}</TableCell>
-              <TableCell>{t('admin.org')}</TableCell>
-              <TableCell>{t('admin.scopes')}</TableCell>
-              <TableCell>{t('common.status')}</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {(list.data ?? []).map((c) => (
-              <TableRow key={c.clientId}>
-                <TableCell>{c.clientId}</TableCell>
-                <TableCell>{c.name}</TableCell>
-                <TableCell>{orgs.data?.find((o) => o.code === c.org)?.name ?? c.org}</TableCell>
-                <TableCell>{c.scopes.join(' ')}</TableCell>
-                <TableCell>
-                  <Chip size="small" color={c.active ? 'success' : 'default'} label={c.active ? t('admin.active') : t('admin.inactive')} />{' '}
-                  <Button size="small" onClick={() => toggle.mutate({ id: c.clientId, active: !c.active })}>
-                    {c.active ? t('admin.disable') : t('admin.enable')}
-                  </Button>
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </TableContainer>
-      <Paper component="form" noValidate aria-label={t('admin.newClient')} onSubmit={(e: FormEvent) => { e.preventDefault(); create.mutate(); }} sx={{ p: 2 }}>
-        <Typography variant="subtitle1" component="h2" sx={{ mb: 1 }}>
-          {t('admin.newClient')}
-        </Typography>
-        {create.data && (
-          <Alert severity="warning" sx={{ mb: 1 }}>
-            {t('admin.secretOnce')}: <code data-testid="client-secret">{create.data.clientSecret}</code> （client_id: {create.data.clientId}）
-          </Alert>
-        )}
-        <ErrorAlert error={create.error} fields={['name', 'org', 'scopes']} />
-        <Box sx={formGrid}>
-          <TextField label={t('admin.clientName')} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required {...field('name')} />
-          <TextField select label={t('admin.org')} value={draft.org} onChange={(e) => setDraft({ ...draft, org: e.target.value })} required {...field('org')}>
-            {(orgs.data ?? []).filter((o) => o.kind === 'agency').map((o) => (
-              <MenuItem key={o.code} value={o.code}>
-                {o.name}
-              </MenuItem>
-            ))}
-          </TextField>
-          <MultiSelect label={t('admin.scopes')} value={draft.scopes} options={SCOPES} onChange={(scopes) => setDraft({ ...draft, scopes })} render={(s) => s} />
-          <Button type="submit" variant="contained" disabled={create.isPending}>
-            {t('admin.newClient')}
-          </Button>
-        </Box>
-      </Paper>
+      <DataTable scroll sx={{ mb: 2 }} label={t('admin.clients')} head={['ID', t('admin.clientName'), t('admin.org'), t('admin.scopes'), t('common.status')]}>
+        {(list.data ?? []).map((c) => (
+          <TableRow key={c.clientId}>
+            <TableCell>{c.clientId}</TableCell>
+            <TableCell>{c.name}</TableCell>
+            <TableCell>{orgs.data?.find((o) => o.code === c.org)?.name ?? c.org}</TableCell>
+            <TableCell>{c.scopes.join(' ')}</TableCell>
+            <ActiveCell active={c.active} onToggle={() => toggle.mutate({ id: c.clientId, active: !c.active })} />
+          </TableRow>
+        ))}
+      </DataTable>
+      <AdminForm
+        title={t('admin.newClient')}
+        fields={['name', 'org', 'scopes']}
+        mutation={create}
+        notice={
+          create.data && (
+            <Alert severity="warning" sx={{ mb: 1 }}>
+              {t('admin.secretOnce')}: <code data-testid="client-secret">{create.data.clientSecret}</code> （client_id: {create.data.clientId}）
+            </Alert>
+          )
+        }
+      >
+        <TextField label={t('admin.clientName')} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required {...field('name')} />
+        <TextField select label={t('admin.org')} value={draft.org} onChange={(e) => setDraft({ ...draft, org: e.target.value })} required {...field('org')}>
+          {codeOptions((orgs.data ?? []).filter((o) => o.kind === 'agency'), (o) => o.name)}
+        </TextField>
+        <MultiSelect label={t('admin.scopes')} value={draft.scopes} options={SCOPES} onChange={(scopes) => setDraft({ ...draft, scopes })} render={(s) => s} />
+      </AdminForm>
     </Box>
   );
 }
@@ -271,76 +238,37 @@ function Orgs() {
         <MenuItem value="agency">{t('admin.agency')}</MenuItem>
       </TextField>
       <ErrorAlert error={list.error ?? toggle.error} />
-      <TableContainer component={Paper} sx={{ mb: 2, maxHeight: 420 }}>
-        <Table size="small" stickyHeader aria-label={t('admin.orgs')}>
-          <TableHead>
-            <TableRow>
-              <TableCell>{t('admin.code')}</TableCell>
-              <TableCell>{t('admin.name')}</TableCell>
-              <TableCell>{t('admin.kind')}</TableCell>
-              <TableCell>{t('admin.department')}</TableCell>
-              <TableCell>{t('admin.field')}</TableCell>
-              <TableCell>{t('common.status')}</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {(list.data ?? []).map((o) => (
-              <TableRow key={o.code}>
-                <TableCell>{o.code}</TableCell>
-                <TableCell>
-                  {o.name} <Typography variant="caption" color="text.secondary">{o.kana}</Typography>
-                </TableCell>
-                <TableCell>{o.kind === 'unit' ? t('admin.unit') : t('admin.agency')}</TableCell>
-                <TableCell>{o.departmentName}</TableCell>
-                <TableCell>{fields.data?.find((f) => f.code === o.field)?.name ?? o.field ?? ''}</TableCell>
-                <TableCell>
-                  <Chip size="small" color={o.active ? 'success' : 'default'} label={o.active ? t('admin.active') : t('admin.inactive')} />{' '}
-                  <Button size="small" onClick={() => toggle.mutate({ code: o.code, active: !o.active })}>
-                    {o.active ? t('admin.disable') : t('admin.enable')}
-                  </Button>
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </TableContainer>
-      <Paper component="form" noValidate aria-label={t('admin.newOrg')} onSubmit={(e: FormEvent) => { e.preventDefault(); create.mutate(); }} sx={{ p: 2 }}>
-        <Typography variant="subtitle1" component="h2" sx={{ mb: 1 }}>
-          {t('admin.newOrg')}
-        </Typography>
-        {create.isSuccess && <Alert severity="success" sx={{ mb: 1 }}>{t('admin.created')}</Alert>}
-        <ErrorAlert error={create.error} fields={ORG_FIELDS} />
-        <Box sx={formGrid}>
-          <TextField label={t('admin.code')} value={draft.code} onChange={(e) => setDraft({ ...draft, code: e.target.value })} required {...field('code')} />
-          <TextField select label={t('admin.kind')} value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value as 'unit' | 'agency' })} {...field('kind')}>
-            <MenuItem value="unit">{t('admin.unit')}</MenuItem>
-            <MenuItem value="agency">{t('admin.agency')}</MenuItem>
+      <DataTable scroll sx={{ mb: 2, maxHeight: 420 }} stickyHeader label={t('admin.orgs')} head={[t('admin.code'), t('admin.name'), t('admin.kind'), t('admin.department'), t('admin.field'), t('common.status')]}>
+        {(list.data ?? []).map((o) => (
+          <TableRow key={o.code}>
+            <TableCell>{o.code}</TableCell>
+            <TableCell>
+              {o.name} <Typography variant="caption" color="text.secondary">{o.kana}</Typography>
+            </TableCell>
+            <TableCell>{o.kind === 'unit' ? t('admin.unit') : t('admin.agency')}</TableCell>
+            <TableCell>{o.departmentName}</TableCell>
+            <TableCell>{fields.data?.find((f) => f.code === o.field)?.name ?? o.field ?? ''}</TableCell>
+            <ActiveCell active={o.active} onToggle={() => toggle.mutate({ code: o.code, active: !o.active })} />
+          </TableRow>
+        ))}
+      </DataTable>
+      <AdminForm title={t('admin.newOrg')} fields={ORG_FIELDS} mutation={create} notice={create.isSuccess && <Alert severity="success" sx={{ mb: 1 }}>{t('admin.created')}</Alert>}>
+        <TextField label={t('admin.code')} value={draft.code} onChange={(e) => setDraft({ ...draft, code: e.target.value })} required {...field('code')} />
+        <TextField select label={t('admin.kind')} value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value as 'unit' | 'agency' })} {...field('kind')}>
+          <MenuItem value="unit">{t('admin.unit')}</MenuItem>
+          <MenuItem value="agency">{t('admin.agency')}</MenuItem>
+        </TextField>
+        <TextField label={t('admin.name')} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required {...field('name')} />
+        <TextField label={t('admin.kana')} value={draft.kana} onChange={(e) => setDraft({ ...draft, kana: e.target.value })} required {...field('kana')} />
+        <TextField select label={t('admin.department')} value={draft.department} onChange={(e) => setDraft({ ...draft, department: e.target.value })} {...field('department')}>
+          {codeOptions(departments.data ?? [], (d) => d.name, true)}
+        </TextField>
+        {draft.kind === 'agency' && (
+          <TextField select label={t('admin.field')} value={draft.field} onChange={(e) => setDraft({ ...draft, field: e.target.value })} {...field('field')}>
+            {codeOptions(fields.data ?? [], (f) => f.name, true)}
           </TextField>
-          <TextField label={t('admin.name')} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required {...field('name')} />
-          <TextField label={t('admin.kana')} value={draft.kana} onChange={(e) => setDraft({ ...draft, kana: e.target.value })} required {...field('kana')} />
-          <TextField select label={t('admin.department')} value={draft.department} onChange={(e) => setDraft({ ...draft, department: e.target.value })} {...field('department')}>
-            <MenuItem value="">—</MenuItem>
-            {(departments.data ?? []).map((d) => (
-              <MenuItem key={d.code} value={d.code}>
-                {d.name}
-              </MenuItem>
-            ))}
-          </TextField>
-          {draft.kind === 'agency' && (
-            <TextField select label={t('admin.field')} value={draft.field} onChange={(e) => setDraft({ ...draft, field: e.target.value })} {...field('field')}>
-              <MenuItem value="">—</MenuItem>
-              {(fields.data ?? []).map((f) => (
-                <MenuItem key={f.code} value={f.code}>
-                  {f.name}
-                </MenuItem>
-              ))}
-            </TextField>
-          )}
-          <Button type="submit" variant="contained" disabled={create.isPending}>
-            {t('admin.newOrg')}
-          </Button>
-        </Box>
-      </Paper>
+        )}
+      </AdminForm>
     </Box>
   );
 }
@@ -371,56 +299,25 @@ function Towns() {
   return (
     <Box>
       <ErrorAlert error={list.error ?? toggle.error} />
-      <TableContainer component={Paper} sx={{ mb: 2, maxHeight: 420 }}>
-        <Table size="small" stickyHeader aria-label={t('admin.towns')}>
-          <TableHead>
-            <TableRow>
-              <TableCell>{t('admin.code')}</TableCell>
-              <TableCell>{t('admin.name')}</TableCell>
-              <TableCell>{t('admin.kana')}</TableCell>
-              <TableCell>{t('admin.area')}</TableCell>
-              <TableCell>{t('common.status')}</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {(list.data ?? []).map((tw) => (
-              <TableRow key={tw.code}>
-                <TableCell>{tw.code}</TableCell>
-                <TableCell>{tw.name}</TableCell>
-                <TableCell>{tw.kana}</TableCell>
-                <TableCell>{name(areas.data, tw.area)}</TableCell>
-                <TableCell>
-                  <Chip size="small" color={tw.active ? 'success' : 'default'} label={tw.active ? t('admin.active') : t('admin.inactive')} />{' '}
-                  <Button size="small" onClick={() => toggle.mutate({ code: tw.code, active: !tw.active })}>
-                    {tw.active ? t('admin.disable') : t('admin.enable')}
-                  </Button>
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </TableContainer>
-      <Paper component="form" noValidate aria-label={t('admin.newTown')} onSubmit={(e: FormEvent) => { e.preventDefault(); create.mutate(); }} sx={{ p: 2 }}>
-        <Typography variant="subtitle1" component="h2" sx={{ mb: 1 }}>
-          {t('admin.newTown')}
-        </Typography>
-        <ErrorAlert error={create.error} fields={TOWN_FIELDS} />
-        <Box sx={formGrid}>
-          <TextField label={t('admin.code')} value={draft.code} onChange={(e) => setDraft({ ...draft, code: e.target.value })} required {...field('code')} />
-          <TextField label={t('admin.name')} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required {...field('name')} />
-          <TextField label={t('admin.kana')} value={draft.kana} onChange={(e) => setDraft({ ...draft, kana: e.target.value })} required {...field('kana')} />
-          <TextField select label={t('admin.area')} value={draft.area} onChange={(e) => setDraft({ ...draft, area: e.target.value })} required {...field('area')}>
-            {(areas.data ?? []).map((a) => (
-              <MenuItem key={a.code} value={a.code}>
-                {name(areas.data, a.code)}
-              </MenuItem>
-            ))}
-          </TextField>
-          <Button type="submit" variant="contained" disabled={create.isPending}>
-            {t('admin.newTown')}
-          </Button>
-        </Box>
-      </Paper>
+      <DataTable scroll sx={{ mb: 2, maxHeight: 420 }} stickyHeader label={t('admin.towns')} head={[t('admin.code'), t('admin.name'), t('admin.kana'), t('admin.area'), t('common.status')]}>
+        {(list.data ?? []).map((tw) => (
+          <TableRow key={tw.code}>
+            <TableCell>{tw.code}</TableCell>
+            <TableCell>{tw.name}</TableCell>
+            <TableCell>{tw.kana}</TableCell>
+            <TableCell>{name(areas.data, tw.area)}</TableCell>
+            <ActiveCell active={tw.active} onToggle={() => toggle.mutate({ code: tw.code, active: !tw.active })} />
+          </TableRow>
+        ))}
+      </DataTable>
+      <AdminForm title={t('admin.newTown')} fields={TOWN_FIELDS} mutation={create}>
+        <TextField label={t('admin.code')} value={draft.code} onChange={(e) => setDraft({ ...draft, code: e.target.value })} required {...field('code')} />
+        <TextField label={t('admin.name')} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required {...field('name')} />
+        <TextField label={t('admin.kana')} value={draft.kana} onChange={(e) => setDraft({ ...draft, kana: e.target.value })} required {...field('kana')} />
+        <TextField select label={t('admin.area')} value={draft.area} onChange={(e) => setDraft({ ...draft, area: e.target.value })} required {...field('area')}>
+          {codeOptions(areas.data ?? [], (a) => name(areas.data, a.code))}
+        </TextField>
+      </AdminForm>
     </Box>
   );
 }

@@ -1,20 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import { api, call } from '../api';
-import { EraDateTime, ErrorAlert, Loading, Page } from '../components/common';
+import { EraDateTime, ErrorAlert, Page } from '../components/common';
+import { PagedTable, useCursorPages } from '../components/PagedTable';
 import { useEnumLabel } from '../hooks';
 
 type Outcome = 'success' | 'denied' | 'failed';
@@ -25,8 +21,8 @@ export default function AuditPage() {
   const label = useEnumLabel();
   const [draft, setDraft] = useState(EMPTY);
   const [filters, setFilters] = useState(EMPTY);
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const list = useQuery({
     queryKey: ['audit', filters, cursor],
     queryFn: () =>
@@ -51,7 +47,7 @@ export default function AuditPage() {
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setFilters(draft);
-    setCursors([null]);
+    pages.reset();
   };
   return (
     <Page title={t('audit.title')}>
@@ -74,59 +70,33 @@ export default function AuditPage() {
         </Button>
       </Paper>
       <ErrorAlert error={list.error} />
-      {list.isPending ? (
-        <Loading />
-      ) : (
-        <TableContainer component={Paper}>
-          <Table size="small" aria-label={t('audit.title')}>
-            <TableHead>
-              <TableRow>
-                <TableCell>{t('audit.at')}</TableCell>
-                <TableCell>{t('audit.actor')}</TableCell>
-                <TableCell>{t('audit.action')}</TableCell>
-                <TableCell>{t('audit.resource')}</TableCell>
-                <TableCell>{t('audit.caseId')}</TableCell>
-                <TableCell>{t('audit.outcome')}</TableCell>
-                <TableCell>{t('audit.purpose')}</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {(list.data?.items ?? []).map((e) => (
-                <TableRow key={e.id}>
-                  <TableCell sx={{ whiteSpace: 'nowrap' }}>
-                    <EraDateTime value={e.at} />
-                  </TableCell>
-                  <TableCell>
-                    {e.actorSub?.slice(0, 8) ?? '—'} <small>{e.actorOrg} {e.actorRoles.join(',')}</small>
-                  </TableCell>
-                  <TableCell>{e.action}</TableCell>
-                  <TableCell>
-                    {e.resourceType} {e.resourceId}
-                  </TableCell>
-                  <TableCell>{e.caseId ?? ''}</TableCell>
-                  <TableCell>
-                    <Chip size="small" color={e.outcome === 'success' ? 'default' : 'warning'} label={label('outcome', e.outcome)} />
-                  </TableCell>
-                  <TableCell>{e.purpose ?? ''}</TableCell>
-                </TableRow>
-              ))}
-              {list.data?.items.length === 0 && (
-                <TableRow>
-                  <TableCell colSpan={7}>{t('audit.empty')}</TableCell>
-                </TableRow>
-              )}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      )}
-      <Box sx={{ display: 'flex', gap: 2, mt: 2 }}>
-        <Button disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          {t('common.previous')}
-        </Button>
-        <Button disabled={!list.data?.nextCursor} onClick={() => list.data?.nextCursor && setCursors([...cursors, list.data.nextCursor])}>
-          {t('common.next')}
-        </Button>
-      </Box>
+      <PagedTable
+        query={list}
+        pages={pages}
+        scroll
+        label={t('audit.title')}
+        head={[t('audit.at'), t('audit.actor'), t('audit.action'), t('audit.resource'), t('audit.caseId'), t('audit.outcome'), t('audit.purpose')]}
+        empty={t('audit.empty')}
+        row={(e) => (
+          <TableRow key={e.id}>
+            <TableCell sx={{ whiteSpace: 'nowrap' }}>
+              <EraDateTime value={e.at} />
+            </TableCell>
+            <TableCell>
+              {e.actorSub?.slice(0, 8) ?? '—'} <small>{e.actorOrg} {e.actorRoles.join(',')}</small>
+            </TableCell>
+            <TableCell>{e.action}</TableCell>
+            <TableCell>
+              {e.resourceType} {e.resourceId}
+            </TableCell>
+            <TableCell>{e.caseId ?? ''}</TableCell>
+            <TableCell>
+              <Chip size="small" color={e.outcome === 'success' ? 'default' : 'warning'} label={label('outcome', e.outcome)} />
+            </TableCell>
+            <TableCell>{e.purpose ?? ''}</TableCell>
+          </TableRow>
+        )}
+      />
     </Page>
   );
 }

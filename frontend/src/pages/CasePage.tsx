@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useLocation, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -18,7 +18,8 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { api, call, callTagged, type Tagged } from '../api';
 import type { components } from '../api/schema';
-import { ConflictDialog, EraDate, ErrorAlert, Page, QueryView, useFieldErrors } from '../components/common';
+import { ConflictDialog, EraDate, ErrorAlert, Page, QueryView, submitWith, useFieldErrors } from '../components/common';
+import { codeOptions } from '../components/options';
 import { useCodeList, useEnumLabel, useNamer, useOrganizations, useTowns } from '../hooks';
 import { ConsentBanner } from './case/ConsentBanner';
 import { CaseMeetings, Consents, Household, MeetingRequest, Plans, Referrals, StatusHistory, Team, Timeline } from './case/sections';
@@ -156,10 +157,7 @@ function EditCaseDialog({ tagged, refetch, onClose }: { tagged: Tagged<CaseOut>;
     },
   });
   const { field } = useFieldErrors(save.error, EDIT_FIELDS);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate();
-  };
+  const submit = submitWith(() => save.mutate());
   return (
     <Dialog open onClose={onClose} maxWidth="md" fullWidth aria-labelledby="edit-case-title">
       <form onSubmit={submit} noValidate>
@@ -170,21 +168,11 @@ function EditCaseDialog({ tagged, refetch, onClose }: { tagged: Tagged<CaseOut>;
           <TextField label={t('intake.mainComplaint')} value={draft.mainComplaint} onChange={(e) => setDraft({ ...draft, mainComplaint: e.target.value })} fullWidth multiline minRows={3} margin="dense" {...field('mainComplaint')} />
           <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1.5, mt: 1 }}>
             <TextField select label={t('intake.town')} value={draft.town} onChange={(e) => setDraft({ ...draft, town: e.target.value })} {...field('town')}>
-              <MenuItem value="">—</MenuItem>
-              {(towns.data ?? []).map((tw) => (
-                <MenuItem key={tw.code} value={tw.code}>
-                  {tw.name}
-                </MenuItem>
-              ))}
+              {codeOptions(towns.data ?? [], (tw) => tw.name, true)}
             </TextField>
             <TextField label={t('intake.addressDetail')} value={draft.addressDetail} onChange={(e) => setDraft({ ...draft, addressDetail: e.target.value })} {...field('addressDetail')} />
             <TextField select label={t('intake.leadOrg')} value={draft.leadOrg} onChange={(e) => setDraft({ ...draft, leadOrg: e.target.value })} {...field('leadOrg')}>
-              <MenuItem value="">—</MenuItem>
-              {(orgs.data ?? []).filter((o) => o.active).map((o) => (
-                <MenuItem key={o.code} value={o.code}>
-                  {o.name}
-                </MenuItem>
-              ))}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name, true)}
             </TextField>
             <TextField select label={t('case.status')} value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value as CaseStatus })} {...field('status')}>
               {STATUSES.map((s) => (

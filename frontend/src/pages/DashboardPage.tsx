@@ -11,6 +11,7 @@ import List from '@mui/material/List';
 import ListItem from '@mui/material/ListItem';
 import Typography from '@mui/material/Typography';
 import { api, call } from '../api';
+import type { components } from '../api/schema';
 import { EraDate, ErrorAlert, Loading, Page } from '../components/common';
 import { useEnumLabel, useMe } from '../hooks';
 import { addDays, formatTime, todayIso } from '../lib/dates';
@@ -43,6 +44,40 @@ function Listing<T>({ query, render, empty }: { query: { isPending: boolean; err
         </ListItem>
       ))}
     </List>
+  );
+}
+
+type PagedQuery<T> = { isPending: boolean; error: unknown; data: { items: T[] } | undefined };
+
+/** A panel listing one page of a list, with how many there are on it. */
+function ItemsPanel<T>({ title, testId, query, render }: { title: string; testId: string; query: PagedQuery<T>; render: (row: T) => ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <Panel title={title} count={query.data?.items.length} testId={testId}>
+      <Listing query={{ ...query, data: query.data?.items }} empty={t('common.none')} render={render} />
+    </Panel>
+  );
+}
+
+/** Plans whose monitoring is due (or overdue), each with its next monitoring date in `color`. */
+function MonitoringPanel({ title, testId, query, color }: { title: string; testId: string; query: PagedQuery<components['schemas']['PlanSummary']>; color: string }) {
+  const { t } = useTranslation();
+  return (
+    <ItemsPanel
+      title={title}
+      testId={testId}
+      query={query}
+      render={(pl) => (
+        <Box>
+          <Link component={RouterLink} to={`/plans/${pl.id}`}>
+            {pl.caseNumber} {t('case.planVersion', { n: pl.versionNumber })}
+          </Link>{' '}
+          <Typography component="span" variant="body2" color={color}>
+            {t('plans.nextMonitoring')}: <EraDate value={pl.nextMonitoringDate} />
+          </Typography>
+        </Box>
+      )}
+    />
   );
 }
 
@@ -111,70 +146,38 @@ export default function DashboardPage() {
       )}
       {caseWork && (
         <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(340px, 1fr))', gap: 2 }}>
-          <Panel title={t('dashboard.inbox')} count={inbox.data?.items.length} testId="inbox-panel">
-            <Listing
-              query={{ ...inbox, data: inbox.data?.items }}
-              empty={t('common.none')}
-              render={(r) => (
-                <Box>
-                  <Link component={RouterLink} to={`/referrals/${r.id}`}>
-                    {r.caseNumber} {r.mainPersonName ?? ''}
-                  </Link>{' '}
-                  <Typography component="span" variant="body2" color="text.secondary">
-                    {r.fromOrgName}
-                  </Typography>{' '}
-                  {r.urgency === 'urgent' && <Chip size="small" color="error" label={t('case.urgent')} />}{' '}
-                  {r.overdue && <Chip size="small" color="warning" label={t('referrals.overdue')} />}
-                </Box>
-              )}
-            />
-          </Panel>
-          <Panel title={t('dashboard.outbox')} count={outbox.data?.items.length} testId="outbox-panel">
-            <Listing
-              query={{ ...outbox, data: outbox.data?.items }}
-              empty={t('common.none')}
-              render={(r) => (
-                <Box>
-                  <Link component={RouterLink} to={`/referrals/${r.id}`}>
-                    {r.caseNumber} → {r.toOrgName}
-                  </Link>{' '}
-                  <Chip size="small" label={label('referralStatus', r.status, r.statusLabel)} />
-                </Box>
-              )}
-            />
-          </Panel>
-          <Panel title={t('dashboard.overdue')} count={overdue.data?.items.length} testId="overdue-panel">
-            <Listing
-              query={{ ...overdue, data: overdue.data?.items }}
-              empty={t('common.none')}
-              render={(pl) => (
-                <Box>
-                  <Link component={RouterLink} to={`/plans/${pl.id}`}>
-                    {pl.caseNumber} {t('case.planVersion', { n: pl.versionNumber })}
-                  </Link>{' '}
-                  <Typography component="span" variant="body2" color="error">
-                    {t('plans.nextMonitoring')}: <EraDate value={pl.nextMonitoringDate} />
-                  </Typography>
-                </Box>
-              )}
-            />
-          </Panel>
-          <Panel title={t('dashboard.due')} count={due.data?.items.length} testId="due-panel">
-            <Listing
-              query={{ ...due, data: due.data?.items }}
-              empty={t('common.none')}
-              render={(pl) => (
-                <Box>
-                  <Link component={RouterLink} to={`/plans/${pl.id}`}>
-                    {pl.caseNumber} {t('case.planVersion', { n: pl.versionNumber })}
-                  </Link>{' '}
-                  <Typography component="span" variant="body2" color="text.secondary">
-                    {t('plans.nextMonitoring')}: <EraDate value={pl.nextMonitoringDate} />
-                  </Typography>
-                </Box>
-              )}
-            />
-          </Panel>
+          <ItemsPanel
+            title={t('dashboard.inbox')}
+            testId="inbox-panel"
+            query={inbox}
+            render={(r) => (
+              <Box>
+                <Link component={RouterLink} to={`/referrals/${r.id}`}>
+                  {r.caseNumber} {r.mainPersonName ?? ''}
+                </Link>{' '}
+                <Typography component="span" variant="body2" color="text.secondary">
+                  {r.fromOrgName}
+                </Typography>{' '}
+                {r.urgency === 'urgent' && <Chip size="small" color="error" label={t('case.urgent')} />}{' '}
+                {r.overdue && <Chip size="small" color="warning" label={t('referrals.overdue')} />}
+              </Box>
+            )}
+          />
+          <ItemsPanel
+            title={t('dashboard.outbox')}
+            testId="outbox-panel"
+            query={outbox}
+            render={(r) => (
+              <Box>
+                <Link component={RouterLink} to={`/referrals/${r.id}`}>
+                  {r.caseNumber} → {r.toOrgName}
+                </Link>{' '}
+                <Chip size="small" label={label('referralStatus', r.status, r.statusLabel)} />
+              </Box>
+            )}
+          />
+          <MonitoringPanel title={t('dashboard.overdue')} testId="overdue-panel" query={overdue} color="error" />
+          <MonitoringPanel title={t('dashboard.due')} testId="due-panel" query={due} color="text.secondary" />
           <Panel title={t('dashboard.meetings')} count={meetings.data?.filter((m) => m.status === 'scheduled').length} testId="meetings-panel">
             <Listing
               query={{ ...meetings, data: meetings.data?.filter((m) => m.status === 'scheduled').slice(0, 10) }}
@@ -190,19 +193,18 @@ export default function DashboardPage() {
             />
           </Panel>
           {screener && (
-            <Panel title={t('dashboard.requests')} count={requests.data?.items.length} testId="requests-panel">
-              <Listing
-                query={{ ...requests, data: requests.data?.items }}
-                empty={t('common.none')}
-                render={(r) => (
-                  <Box>
-                    <Link component={RouterLink} to="/meeting-requests">
-                      {r.caseNumber} → {label('meetingKind', r.kind, r.kindLabel)} <EraDate value={r.meetingDay} />
-                    </Link>
-                  </Box>
-                )}
-              />
-            </Panel>
+            <ItemsPanel
+              title={t('dashboard.requests')}
+              testId="requests-panel"
+              query={requests}
+              render={(r) => (
+                <Box>
+                  <Link component={RouterLink} to="/meeting-requests">
+                    {r.caseNumber} → {label('meetingKind', r.kind, r.kindLabel)} <EraDate value={r.meetingDay} />
+                  </Link>
+                </Box>
+              )}
+            />
           )}
         </Box>
       )}

@@ -15,6 +15,7 @@ import { api, call } from '../api';
 import type { components } from '../api/schema';
 import { ConsentFields, consentBody, emptyConsent, type ConsentDraft } from '../components/ConsentFields';
 import { ErrorAlert, Page, useFieldErrors } from '../components/common';
+import { codeOptions } from '../components/options';
 import { useCategories, useCodeList, useMe, useNamer, useOrganizations, useTowns } from '../hooks';
 import { hasScope } from '../nav';
 import { todayIso } from '../lib/dates';
@@ -96,37 +97,18 @@ export default function IntakePage() {
           <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: 1.5 }}>
             <TextField type="date" label={t('intake.intakeDate')} value={form.intakeDate} onChange={(e) => setForm({ ...form, intakeDate: e.target.value })} required slotProps={{ inputLabel: { shrink: true } }} {...field('intakeDate')} />
             <TextField select label={t('intake.intakeRoute')} value={form.intakeRoute} onChange={(e) => setForm({ ...form, intakeRoute: e.target.value })} required {...field('intakeRoute')}>
-              {(routes.data ?? []).map((r) => (
-                <MenuItem key={r.code} value={r.code}>
-                  {name(routes.data, r.code)}
-                </MenuItem>
-              ))}
+              {codeOptions(routes.data ?? [], (r) => name(routes.data, r.code))}
             </TextField>
             <TextField label={t('intake.referrer')} value={form.referrer} onChange={(e) => setForm({ ...form, referrer: e.target.value })} {...field('referrer')} />
             <TextField select label={t('intake.referrerOrg')} value={form.referrerOrg} onChange={(e) => setForm({ ...form, referrerOrg: e.target.value })} {...field('referrerOrg')}>
-              <MenuItem value="">—</MenuItem>
-              {(orgs.data ?? []).filter((o) => o.active).map((o) => (
-                <MenuItem key={o.code} value={o.code}>
-                  {o.name}
-                </MenuItem>
-              ))}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name, true)}
             </TextField>
             <TextField select label={t('intake.town')} value={form.town} onChange={(e) => setForm({ ...form, town: e.target.value })} {...field('town')}>
-              <MenuItem value="">—</MenuItem>
-              {(towns.data ?? []).filter((tw) => tw.active).map((tw) => (
-                <MenuItem key={tw.code} value={tw.code}>
-                  {tw.name}
-                </MenuItem>
-              ))}
+              {codeOptions((towns.data ?? []).filter((tw) => tw.active), (tw) => tw.name, true)}
             </TextField>
             <TextField label={t('intake.addressDetail')} value={form.addressDetail} onChange={(e) => setForm({ ...form, addressDetail: e.target.value })} {...field('addressDetail')} />
             <TextField select label={t('intake.leadOrg')} value={form.leadOrg} onChange={(e) => setForm({ ...form, leadOrg: e.target.value })} {...field('leadOrg')}>
-              <MenuItem value="">—</MenuItem>
-              {(orgs.data ?? []).filter((o) => o.active).map((o) => (
-                <MenuItem key={o.code} value={o.code}>
-                  {o.name}
-                </MenuItem>
-              ))}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name, true)}
             </TextField>
           </Box>
           <TextField label={t('intake.mainComplaint')} value={form.mainComplaint} onChange={(e) => setForm({ ...form, mainComplaint: e.target.value })} required multiline minRows={3} fullWidth sx={{ mt: 1.5 }} {...field('mainComplaint')} />
@@ -139,11 +121,7 @@ export default function IntakePage() {
               slotProps={{ select: { multiple: true, renderValue: (v) => (v as string[]).map((c) => name(categories.data, c)).join('、') } }}
               {...field('categories')}
             >
-              {(categories.data ?? []).filter((c) => c.active).map((c) => (
-                <MenuItem key={c.code} value={c.code}>
-                  {name(categories.data, c.code)}
-                </MenuItem>
-              ))}
+              {codeOptions((categories.data ?? []).filter((c) => c.active), (c) => name(categories.data, c.code))}
             </TextField>
             <TextField select label={t('intake.primary')} value={primary && cats.includes(primary) ? primary : (cats[0] ?? '')} onChange={(e) => setPrimary(e.target.value)} disabled={cats.length === 0}>
               {cats.map((c) => (

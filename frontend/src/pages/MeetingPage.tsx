@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link as RouterLink, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -14,17 +14,16 @@ import DialogTitle from '@mui/material/DialogTitle';
 import Link from '@mui/material/Link';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { api, call, callTagged, type Tagged } from '../api';
 import { ApiError } from '../api/problem';
 import type { components } from '../api/schema';
-import { ConflictDialog, EraDate, EraDateTime, ErrorAlert, Loading, Page, QueryView, useFieldErrors, useLang } from '../components/common';
+import { ConflictDialog, EraDate, EraDateTime, ErrorAlert, Loading, Page, QueryView, submitWith, useFieldErrors, useLang } from '../components/common';
+import { DataTable } from '../components/PagedTable';
+import { codeOptions } from '../components/options';
 import { useEnumLabel, useNamer, useOrganizations, useSupportFunctions } from '../hooks';
 import { formatDate, formatTime, todayIso } from '../lib/dates';
 
@@ -168,52 +167,38 @@ function Agenda({ meeting }: { meeting: MeetingOut }) {
         ) : (items.data ?? []).length === 0 ? (
           <Typography color="text.secondary">{t('meetings.noAgenda')}</Typography>
         ) : (
-          <Table size="small" aria-label={t('meetings.agenda')}>
-            <TableHead>
-              <TableRow>
-                <TableCell>#</TableCell>
-                <TableCell>{t('meetings.case')}</TableCell>
-                <TableCell>{t('meetings.purpose')}</TableCell>
-                <TableCell>{t('meetings.summary')}</TableCell>
-                <TableCell>{t('meetings.plan')}</TableCell>
+          <DataTable bare label={t('meetings.agenda')} head={['#', t('meetings.case'), t('meetings.purpose'), t('meetings.summary'), t('meetings.plan')]}>
+            {(items.data ?? []).map((a) => (
+              <TableRow key={a.id}>
+                <TableCell>{a.position}</TableCell>
+                <TableCell>
+                  {a.restricted ? (
+                    <Chip size="small" label={t('meetings.restricted')} />
+                  ) : (
+                    <Link component={RouterLink} to={`/cases/${a.caseId}`}>
+                      {a.caseNumber}
+                    </Link>
+                  )}
+                </TableCell>
+                <TableCell>{label('agendaPurpose', a.purpose, a.purposeLabel)}</TableCell>
+                <TableCell sx={{ whiteSpace: 'pre-wrap' }}>{a.summary}</TableCell>
+                <TableCell>
+                  {a.planId && (
+                    <Link component={RouterLink} to={`/plans/${a.planId}`}>
+                      #{a.planId}
+                    </Link>
+                  )}
+                </TableCell>
               </TableRow>
-            </TableHead>
-            <TableBody>
-              {(items.data ?? []).map((a) => (
-                <TableRow key={a.id}>
-                  <TableCell>{a.position}</TableCell>
-                  <TableCell>
-                    {a.restricted ? (
-                      <Chip size="small" label={t('meetings.restricted')} />
-                    ) : (
-                      <Link component={RouterLink} to={`/cases/${a.caseId}`}>
-                        {a.caseNumber}
-                      </Link>
-                    )}
-                  </TableCell>
-                  <TableCell>{label('agendaPurpose', a.purpose, a.purposeLabel)}</TableCell>
-                  <TableCell sx={{ whiteSpace: 'pre-wrap' }}>{a.summary}</TableCell>
-                  <TableCell>
-                    {a.planId && (
-                      <Link component={RouterLink} to={`/plans/${a.planId}`}>
-                        #{a.planId}
-                      </Link>
-                    )}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+            ))}
+          </DataTable>
         )}
         {organiser && meeting.status !== 'cancelled' && (
           <Box
             component="form"
             noValidate
             aria-label={t('meetings.addAgenda')}
-            onSubmit={(e: FormEvent) => {
-              e.preventDefault();
-              add.mutate();
-            }}
+            onSubmit={submitWith(() => add.mutate())}
             sx={{ mt: 2 }}
           >
             <Typography variant="subtitle1" component="h3">
@@ -256,47 +241,37 @@ function Agenda({ meeting }: { meeting: MeetingOut }) {
         {(decisions.data ?? []).length === 0 ? (
           <Typography color="text.secondary">{t('common.none')}</Typography>
         ) : (
-          <Table size="small" aria-label={t('meetings.decisions')}>
-            <TableHead>
-              <TableRow>
-                <TableCell>{t('meetings.agendaItem')}</TableCell>
-                <TableCell>{t('meetings.decisionKind')}</TableCell>
-                <TableCell>{t('plans.content')}</TableCell>
-                <TableCell>{t('common.date')}</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {(decisions.data ?? []).map((d) => (
-                <TableRow key={d.id}>
-                  <TableCell>{items.data?.find((a) => a.id === d.agendaItemId)?.position ?? d.agendaItemId}</TableCell>
-                  <TableCell>{label('decisionKind', d.kind, d.kindLabel)}</TableCell>
-                  <TableCell>
-                    {Object.entries(d.content).map(([k, v]) => (
-                      <div key={k}>
-                        {k === 'planId' ? (
-                          <Link component={RouterLink} to={`/plans/${String(v)}`}>
-                            {t('meetings.plan')} #{String(v)}
-                          </Link>
-                        ) : (
-                          `${contentLabel(k)}: ${contentValue(k, v)}`
-                        )}
-                      </div>
-                    ))}
-                    {d.kind === 'role_assignment' && d.planId && (
-                      <div>
-                        <Link component={RouterLink} to={`/plans/${d.planId}`}>
-                          {t('meetings.planItemAdded', { plan: d.planId, item: d.planItemId ?? '' })}
+          <DataTable bare label={t('meetings.decisions')} head={[t('meetings.agendaItem'), t('meetings.decisionKind'), t('plans.content'), t('common.date')]}>
+            {(decisions.data ?? []).map((d) => (
+              <TableRow key={d.id}>
+                <TableCell>{items.data?.find((a) => a.id === d.agendaItemId)?.position ?? d.agendaItemId}</TableCell>
+                <TableCell>{label('decisionKind', d.kind, d.kindLabel)}</TableCell>
+                <TableCell>
+                  {Object.entries(d.content).map(([k, v]) => (
+                    <div key={k}>
+                      {k === 'planId' ? (
+                        <Link component={RouterLink} to={`/plans/${String(v)}`}>
+                          {t('meetings.plan')} #{String(v)}
                         </Link>
-                      </div>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    <EraDateTime value={d.createdAt} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+                      ) : (
+                        `${contentLabel(k)}: ${contentValue(k, v)}`
+                      )}
+                    </div>
+                  ))}
+                  {d.kind === 'role_assignment' && d.planId && (
+                    <div>
+                      <Link component={RouterLink} to={`/plans/${d.planId}`}>
+                        {t('meetings.planItemAdded', { plan: d.planId, item: d.planItemId ?? '' })}
+                      </Link>
+                    </div>
+                  )}
+                </TableCell>
+                <TableCell>
+                  <EraDateTime value={d.createdAt} />
+                </TableCell>
+              </TableRow>
+            ))}
+          </DataTable>
         )}
         {organiser && meeting.status !== 'cancelled' && (items.data ?? []).length > 0 && <DecisionForm meeting={meeting} items={items.data ?? []} />}
       </Section>
@@ -348,10 +323,7 @@ function DecisionForm({ meeting, items }: { meeting: MeetingOut; items: componen
       component="form"
       noValidate
       aria-label={t('meetings.addDecision')}
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        record.mutate();
-      }}
+      onSubmit={submitWith(() => record.mutate())}
       sx={{ mt: 2 }}
     >
       <Typography variant="subtitle1" component="h3">
@@ -402,22 +374,13 @@ function DecisionForm({ meeting, items }: { meeting: MeetingOut; items: componen
         {d.kind === 'role_assignment' && (
           <>
             <TextField select label={t('meetings.org')} value={d.org} onChange={(e) => setD({ ...d, org: e.target.value })} {...field('content.org')}>
-              {(orgs.data ?? []).filter((o) => o.active).map((o) => (
-                <MenuItem key={o.code} value={o.code}>
-                  {o.name}
-                </MenuItem>
-              ))}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name)}
             </TextField>
             <TextField label={t('meetings.role')} value={d.role} onChange={(e) => setD({ ...d, role: e.target.value })} required {...field('content.role')} />
             <TextField label={t('meetings.supportContent')} value={d.supportContent} onChange={(e) => setD({ ...d, supportContent: e.target.value })} multiline sx={{ gridColumn: 'span 2' }} {...field('content.supportContent', t('meetings.supportContentHelp'))} />
             <TextField label={t('plans.frequency')} value={d.frequency} onChange={(e) => setD({ ...d, frequency: e.target.value })} placeholder={t('meetings.frequencyExample')} {...field('content.frequency')} />
             <TextField select label={t('plans.function')} value={d.function} onChange={(e) => setD({ ...d, function: e.target.value })} {...field('content.function')}>
-              <MenuItem value="">—</MenuItem>
-              {(functions.data ?? []).map((f) => (
-                <MenuItem key={f.code} value={f.code}>
-                  {f.articleItem} {name(functions.data, f.code)}
-                </MenuItem>
-              ))}
+              {codeOptions(functions.data ?? [], (f) => <>{f.articleItem} {name(functions.data, f.code)}</>, true)}
             </TextField>
           </>
         )}
@@ -469,55 +432,43 @@ function Attendees({ meeting }: { meeting: MeetingOut }) {
     <Section title={t('meetings.attendees')} id="attendees-title">
       {posting && <MarkPostedDialog meeting={meeting} attendee={posting} onClose={() => setPosting(null)} onDone={refresh} />}
       <ErrorAlert error={list.error ?? attendance.error ?? pdf.error} />
-      <Table size="small" aria-label={t('meetings.attendees')}>
-        <TableHead>
-          <TableRow>
-            <TableCell>{t('meetings.org')}</TableCell>
-            <TableCell>{t('meetings.name')}</TableCell>
-            <TableCell>{t('meetings.channel')}</TableCell>
-            <TableCell>{t('meetings.notices')}</TableCell>
-            <TableCell>{t('meetings.confidentiality')}</TableCell>
-            <TableCell>{t('meetings.attended')}</TableCell>
+      <DataTable bare label={t('meetings.attendees')} head={[t('meetings.org'), t('meetings.name'), t('meetings.channel'), t('meetings.notices'), t('meetings.confidentiality'), t('meetings.attended')]}>
+        {(list.data ?? []).map((a) => (
+          <TableRow key={a.id}>
+            <TableCell>{a.orgName}</TableCell>
+            <TableCell>{a.name ?? ''}</TableCell>
+            <TableCell>{t(`meetings.channel_${a.noticeChannel}`)}</TableCell>
+            <TableCell>
+              {a.noticeSentAt ? t('meetings.noticeSent', { date: '' }) : '—'}
+              {a.noticeSentAt && <EraDate value={a.noticeSentAt} />}
+              {organiser && a.noticeChannel === 'post' && (
+                <Button size="small" onClick={() => pdf.mutate(a.id)}>
+                  {t('meetings.noticePdf')}
+                </Button>
+              )}
+              {organiser && a.noticeChannel === 'post' && meeting.status !== 'cancelled' && (
+                <Button size="small" onClick={() => setPosting(a)} aria-label={t('meetings.markPostedFor', { who: a.name ?? a.orgName })}>
+                  {t('meetings.markPosted')}
+                </Button>
+              )}
+            </TableCell>
+            <TableCell>{a.confidentialityAcknowledgedAt ? <EraDateTime value={a.confidentialityAcknowledgedAt} /> : '—'}</TableCell>
+            <TableCell>
+              {a.attended === null ? '—' : a.attended ? t('meetings.attended') : t('meetings.absent')}
+              {organiser && onDay && meeting.status !== 'cancelled' && (
+                <>
+                  <Button size="small" onClick={() => attendance.mutate({ id: a.id, attended: true })}>
+                    {t('meetings.attended')}
+                  </Button>
+                  <Button size="small" onClick={() => attendance.mutate({ id: a.id, attended: false })}>
+                    {t('meetings.absent')}
+                  </Button>
+                </>
+              )}
+            </TableCell>
           </TableRow>
-        </TableHead>
-        <TableBody>
-          {(list.data ?? []).map((a) => (
-            <TableRow key={a.id}>
-              <TableCell>{a.orgName}</TableCell>
-              <TableCell>{a.name ?? ''}</TableCell>
-              <TableCell>{t(`meetings.channel_${a.noticeChannel}`)}</TableCell>
-              <TableCell>
-                {a.noticeSentAt ? t('meetings.noticeSent', { date: '' }) : '—'}
-                {a.noticeSentAt && <EraDate value={a.noticeSentAt} />}
-                {organiser && a.noticeChannel === 'post' && (
-                  <Button size="small" onClick={() => pdf.mutate(a.id)}>
-                    {t('meetings.noticePdf')}
-                  </Button>
-                )}
-                {organiser && a.noticeChannel === 'post' && meeting.status !== 'cancelled' && (
-                  <Button size="small" onClick={() => setPosting(a)} aria-label={t('meetings.markPostedFor', { who: a.name ?? a.orgName })}>
-                    {t('meetings.markPosted')}
-                  </Button>
-                )}
-              </TableCell>
-              <TableCell>{a.confidentialityAcknowledgedAt ? <EraDateTime value={a.confidentialityAcknowledgedAt} /> : '—'}</TableCell>
-              <TableCell>
-                {a.attended === null ? '—' : a.attended ? t('meetings.attended') : t('meetings.absent')}
-                {organiser && onDay && meeting.status !== 'cancelled' && (
-                  <>
-                    <Button size="small" onClick={() => attendance.mutate({ id: a.id, attended: true })}>
-                      {t('meetings.attended')}
-                    </Button>
-                    <Button size="small" onClick={() => attendance.mutate({ id: a.id, attended: false })}>
-                      {t('meetings.absent')}
-                    </Button>
-                  </>
-                )}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+        ))}
+      </DataTable>
       {organiser && meeting.status !== 'cancelled' && (
         <>
           <Box sx={{ mt: 1 }}>
@@ -539,10 +490,7 @@ function Attendees({ meeting }: { meeting: MeetingOut }) {
             component="form"
             noValidate
             aria-label={t('meetings.addAttendee')}
-            onSubmit={(e: FormEvent) => {
-              e.preventDefault();
-              add.mutate();
-            }}
+            onSubmit={submitWith(() => add.mutate())}
             sx={{ mt: 2 }}
           >
             <Typography variant="subtitle1" component="h3">
@@ -551,11 +499,7 @@ function Attendees({ meeting }: { meeting: MeetingOut }) {
             <ErrorAlert error={add.error} fields={ATTENDEE_FIELDS} />
             <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))', gap: 1.5, mt: 1 }}>
               <TextField select label={t('meetings.org')} value={draft.org} onChange={(e) => setDraft({ ...draft, org: e.target.value })} required {...field('org')}>
-                {(orgs.data ?? []).filter((o) => o.active).map((o) => (
-                  <MenuItem key={o.code} value={o.code}>
-                    {o.name}
-                  </MenuItem>
-                ))}
+                {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name)}
               </TextField>
               <TextField label={t('meetings.name')} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} {...field('name')} />
               <TextField select label={t('meetings.channel')} value={draft.noticeChannel} onChange={(e) => setDraft({ ...draft, noticeChannel: e.target.value as 'email' | 'post' })} {...field('noticeChannel')}>
@@ -622,10 +566,7 @@ function MarkPostedDialog({ meeting, attendee, onClose, onDone }: { meeting: Mee
       <Box
         component="form"
         noValidate
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          mark.mutate();
-        }}
+        onSubmit={submitWith(() => mark.mutate())}
       >
         <DialogTitle id="posted-title">{t('meetings.markPosted')}</DialogTitle>
         <DialogContent>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link as RouterLink, useNavigate, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -21,7 +21,7 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { api, call } from '../api';
 import type { components } from '../api/schema';
-import { ErrorAlert, Page, useFieldErrors, useLang } from '../components/common';
+import { ErrorAlert, Page, submitWith, useFieldErrors, useLang } from '../components/common';
 import { useEnumLabel, useMe } from '../hooks';
 import { fiscalYearOf, formatDate, formatMonth, formatTime, monthGrid, todayIso } from '../lib/dates';
 import { mayReadMeetingStatistics, schedulableKinds } from '../nav';
@@ -208,10 +208,7 @@ function ScheduleDialog({ day, kinds, isRegular, onClose }: { day: string; kinds
     <Dialog open onClose={onClose} aria-labelledby="schedule-title" fullWidth>
       <form
         noValidate
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          create.mutate();
-        }}
+        onSubmit={submitWith(() => create.mutate())}
       >
         <DialogTitle id="schedule-title">{t('meetings.schedule')}</DialogTitle>
         <DialogContent>

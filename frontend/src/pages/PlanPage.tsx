@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -20,7 +20,8 @@ import Typography from '@mui/material/Typography';
 import { Link as RouterLink } from 'react-router';
 import { api, call, callTagged, type Tagged } from '../api';
 import type { components } from '../api/schema';
-import { ConflictDialog, EraDate, EraDateTime, ErrorAlert, Loading, Page, QueryView, useFieldErrors, useLang } from '../components/common';
+import { ConflictDialog, EraDate, EraDateTime, ErrorAlert, Loading, Page, QueryView, submitWith, useFieldErrors, useLang } from '../components/common';
+import { codeOptions } from '../components/options';
 import { useEnumLabel, useMe, useNamer, useOrganizations, useSupportFunctions } from '../hooks';
 import { formatDate, todayIso } from '../lib/dates';
 import { mayWritePlans } from '../nav';
@@ -106,10 +107,7 @@ function NewPlan({ caseId }: { caseId: number }) {
       <form
         noValidate
         aria-label={t('plans.newTitle')}
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          create.mutate();
-        }}
+        onSubmit={submitWith(() => create.mutate())}
       >
         <ErrorAlert error={create.error} fields={FIELDS} />
         <PlanEditor draft={draft} onChange={setDraft} error={create.error} />
@@ -179,20 +177,11 @@ function PlanEditor({ draft, onChange, error, readOnly }: { draft: PlanDraft; on
               <TextField label={`${t('plans.content')} ${i + 1}`} value={it.content} onChange={(e) => setItem({ content: e.target.value })} fullWidth multiline {...ro} {...field(`items.${i}.content`)} />
               <Box sx={{ ...grid, mt: 1 }}>
                 <TextField select label={t('plans.responsibleOrg')} value={it.responsibleOrg} onChange={(e) => setItem({ responsibleOrg: e.target.value })} disabled={readOnly} {...field(`items.${i}.responsibleOrg`)}>
-                  {(orgs.data ?? []).filter((o) => o.active || o.code === it.responsibleOrg).map((o) => (
-                    <MenuItem key={o.code} value={o.code}>
-                      {o.name}
-                    </MenuItem>
-                  ))}
+                  {codeOptions((orgs.data ?? []).filter((o) => o.active || o.code === it.responsibleOrg), (o) => o.name)}
                 </TextField>
                 <TextField label={t('plans.frequency')} value={it.frequency} onChange={(e) => setItem({ frequency: e.target.value })} {...ro} {...field(`items.${i}.frequency`)} />
                 <TextField select label={t('plans.function')} value={it.function} onChange={(e) => setItem({ function: e.target.value })} disabled={readOnly} {...field(`items.${i}.function`)}>
-                  <MenuItem value="">—</MenuItem>
-                  {(functions.data ?? []).map((f) => (
-                    <MenuItem key={f.code} value={f.code}>
-                      {f.articleItem} {name(functions.data, f.code)}
-                    </MenuItem>
-                  ))}
+                  {codeOptions(functions.data ?? [], (f) => <>{f.articleItem} {name(functions.data, f.code)}</>, true)}
                 </TextField>
                 <TextField type="date" label={t('plans.startDate')} value={it.startDate} onChange={(e) => setItem({ startDate: e.target.value })} slotProps={{ inputLabel: { shrink: true }, input: { readOnly } }} {...field(`items.${i}.startDate`)} />
                 <TextField type="date" label={t('plans.endDate')} value={it.endDate} onChange={(e) => setItem({ endDate: e.target.value })} slotProps={{ inputLabel: { shrink: true }, input: { readOnly } }} {...field(`items.${i}.endDate`)} />
@@ -299,11 +288,7 @@ function PlanView({ tagged, reload }: { tagged: Tagged<PlanOut>; reload: () => P
       <form
         noValidate
         aria-label={t('plans.title', { n: plan.versionNumber })}
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          if (revising) revise.mutate();
-          else save.mutate();
-        }}
+        onSubmit={submitWith(() => (revising ? revise.mutate() : save.mutate()))}
       >
         <PlanEditor draft={draft} onChange={setDraft} error={error} readOnly={!(editable || revising)} />
         {revising && <TextField label={t('plans.reviseReason')} value={reason} onChange={(e) => setReason(e.target.value)} fullWidth required sx={{ mb: 2 }} {...reviseErrors.field('reason')} />}
@@ -396,10 +381,7 @@ function Monitoring({ plan, settle }: { plan: PlanOut; settle: (t: Tagged<PlanOu
           component="form"
           noValidate
           aria-label={t('plans.addMonitoring')}
-          onSubmit={(e: FormEvent) => {
-            e.preventDefault();
-            add.mutate();
-          }}
+          onSubmit={submitWith(() => add.mutate())}
           sx={{ mt: 2 }}
         >
           <ErrorAlert error={add.error} fields={['monitoredOn', 'content']} />

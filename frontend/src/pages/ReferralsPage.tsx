@@ -2,23 +2,18 @@ import { useState } from 'react';
 import { Link as RouterLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Link from '@mui/material/Link';
 import MenuItem from '@mui/material/MenuItem';
-import Paper from '@mui/material/Paper';
 import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import { api, call } from '../api';
 import type { components } from '../api/schema';
-import { EraDate, ErrorAlert, Loading, Page } from '../components/common';
+import { EraDate, ErrorAlert, Page } from '../components/common';
+import { PagedTable, useCursorPages } from '../components/PagedTable';
 import { useEnumLabel } from '../hooks';
 
 type Status = components['schemas']['ReferralStatus'];
@@ -29,8 +24,8 @@ export default function ReferralsPage() {
   const label = useEnumLabel();
   const [box, setBox] = useState<'inbox' | 'outbox'>('inbox');
   const [status, setStatus] = useState<Status | ''>('sent');
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const list = useQuery({
     queryKey: ['referrals', box, status, cursor],
     queryFn: () => call(api.GET('/referrals', { params: { query: { box, status: status ? [status] : undefined, cursor: cursor ?? undefined, limit: 25 } } })),
@@ -42,7 +37,7 @@ export default function ReferralsPage() {
         value={box}
         onChange={(_, v) => {
           setBox(v);
-          setCursors([null]);
+          pages.reset();
         }}
         sx={{ mb: 2 }}
       >
@@ -55,7 +50,7 @@ export default function ReferralsPage() {
         value={status}
         onChange={(e) => {
           setStatus(e.target.value as Status | '');
-          setCursors([null]);
+          pages.reset();
         }}
         sx={{ mb: 2, minWidth: 220 }}
       >
@@ -67,63 +62,36 @@ export default function ReferralsPage() {
         ))}
       </TextField>
       <ErrorAlert error={list.error} />
-      {list.isPending ? (
-        <Loading />
-      ) : (
-        <Paper>
-          <Table size="small" aria-label={box === 'inbox' ? t('referrals.inbox') : t('referrals.outbox')}>
-            <TableHead>
-              <TableRow>
-                <TableCell>#</TableCell>
-                <TableCell>{t('referrals.case')}</TableCell>
-                <TableCell>{box === 'inbox' ? t('referrals.from') : t('referrals.to')}</TableCell>
-                <TableCell>{t('referrals.summary')}</TableCell>
-                <TableCell>{t('common.status')}</TableCell>
-                <TableCell>{t('referrals.created')}</TableCell>
-                <TableCell>{t('referrals.dueDate')}</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {(list.data?.items ?? []).map((r) => (
-                <TableRow key={r.id} hover>
-                  <TableCell>
-                    <Link component={RouterLink} to={`/referrals/${r.id}`}>
-                      #{r.id}
-                    </Link>
-                  </TableCell>
-                  <TableCell>
-                    {r.caseNumber} {r.mainPersonName}
-                  </TableCell>
-                  <TableCell>{box === 'inbox' ? r.fromOrgName : r.toOrgName}</TableCell>
-                  <TableCell sx={{ maxWidth: 360, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{r.summary}</TableCell>
-                  <TableCell>
-                    <Chip size="small" label={label('referralStatus', r.status, r.statusLabel)} /> {r.urgency === 'urgent' && <Chip size="small" color="error" label={t('case.urgent')} />}
-                  </TableCell>
-                  <TableCell>
-                    <EraDate value={r.createdAt} />
-                  </TableCell>
-                  <TableCell>
-                    <EraDate value={r.dueDate} /> {r.overdue && <Chip size="small" color="warning" label={t('referrals.overdue')} />}
-                  </TableCell>
-                </TableRow>
-              ))}
-              {list.data?.items.length === 0 && (
-                <TableRow>
-                  <TableCell colSpan={7}>{t('referrals.empty')}</TableCell>
-                </TableRow>
-              )}
-            </TableBody>
-          </Table>
-        </Paper>
-      )}
-      <Box sx={{ display: 'flex', gap: 2, mt: 2 }}>
-        <Button disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          {t('common.previous')}
-        </Button>
-        <Button disabled={!list.data?.nextCursor} onClick={() => list.data?.nextCursor && setCursors([...cursors, list.data.nextCursor])}>
-          {t('common.next')}
-        </Button>
-      </Box>
+      <PagedTable
+        query={list}
+        pages={pages}
+        label={box === 'inbox' ? t('referrals.inbox') : t('referrals.outbox')}
+        head={['#', t('referrals.case'), box === 'inbox' ? t('referrals.from') : t('referrals.to'), t('referrals.summary'), t('common.status'), t('referrals.created'), t('referrals.dueDate')]}
+        empty={t('referrals.empty')}
+        row={(r) => (
+        <TableRow key={r.id} hover>
+          <TableCell>
+            <Link component={RouterLink} to={`/referrals/${r.id}`}>
+              #{r.id}
+            </Link>
+          </TableCell>
+          <TableCell>
+            {r.caseNumber} {r.mainPersonName}
+          </TableCell>
+          <TableCell>{box === 'inbox' ? r.fromOrgName : r.toOrgName}</TableCell>
+          <TableCell sx={{ maxWidth: 360, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{r.summary}</TableCell>
+          <TableCell>
+            <Chip size="small" label={label('referralStatus', r.status, r.statusLabel)} /> {r.urgency === 'urgent' && <Chip size="small" color="error" label={t('case.urgent')} />}
+          </TableCell>
+          <TableCell>
+            <EraDate value={r.createdAt} />
+          </TableCell>
+          <TableCell>
+            <EraDate value={r.dueDate} /> {r.overdue && <Chip size="small" color="warning" label={t('referrals.overdue')} />}
+          </TableCell>
+        </TableRow>
+        )}
+      />
     </Page>
   );
 }

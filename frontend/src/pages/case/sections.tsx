@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link as RouterLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -21,7 +21,9 @@ import Typography from '@mui/material/Typography';
 import Alert from '@mui/material/Alert';
 import { api, call } from '../../api';
 import type { components } from '../../api/schema';
-import { EraDate, EraDateTime, ErrorAlert, Loading, useFieldErrors, useLang } from '../../components/common';
+import { EraDate, EraDateTime, ErrorAlert, Loading, submitWith, useFieldErrors, useLang } from '../../components/common';
+import { DataTable } from '../../components/PagedTable';
+import { codeOptions } from '../../components/options';
 import { ConsentFields, consentBody, emptyConsent } from '../../components/ConsentFields';
 import { useCodeList, useEnumLabel, useMe, useNamer, useOrganizations, useSupportFunctions, useCategories } from '../../hooks';
 import { addDays, formatDate, formatTime, todayIso } from '../../lib/dates';
@@ -36,45 +38,33 @@ export function Household({ kase }: { kase: CaseOut }) {
   const name = useNamer();
   const categories = useCategories();
   return (
-    <Table size="small" aria-label={t('case.household')}>
-      <TableHead>
-        <TableRow>
-          <TableCell>{t('intake.relationship')}</TableCell>
-          <TableCell>{t('intake.name')}</TableCell>
-          <TableCell>{t('intake.birthDate')}</TableCell>
-          <TableCell>{t('intake.categories')}</TableCell>
-          <TableCell>{t('intake.consent')}</TableCell>
-          <TableCell>{t('intake.notes')}</TableCell>
+    <DataTable bare label={t('case.household')} head={[t('intake.relationship'), t('intake.name'), t('intake.birthDate'), t('intake.categories'), t('intake.consent'), t('intake.notes')]}>
+      {kase.members.map((m) => (
+        <TableRow key={m.id}>
+          <TableCell>
+            {m.relationship} {m.isMain && <Chip size="small" color="primary" label={t('case.main')} />}
+          </TableCell>
+          <TableCell>
+            {m.redacted ? (
+              <Typography color="text.secondary">{t('case.redacted')}</Typography>
+            ) : (
+              <>
+                <div>{m.name}</div>
+                <Typography variant="caption" color="text.secondary">
+                  {m.nameKana}
+                </Typography>
+              </>
+            )}
+          </TableCell>
+          <TableCell>
+            {m.birthDate ? <EraDate value={m.birthDate} /> : null} <Typography variant="caption">{m.ageBand}</Typography>
+          </TableCell>
+          <TableCell>{(m.categories ?? []).map((c) => name(categories.data, c.code) || c.name).join('、')}</TableCell>
+          <TableCell>{m.consentInForce === true ? <Chip size="small" color="success" label={t('case.inForce')} /> : m.consentInForce === false ? '—' : ''}</TableCell>
+          <TableCell sx={{ whiteSpace: 'pre-wrap' }}>{m.notes}</TableCell>
         </TableRow>
-      </TableHead>
-      <TableBody>
-        {kase.members.map((m) => (
-          <TableRow key={m.id}>
-            <TableCell>
-              {m.relationship} {m.isMain && <Chip size="small" color="primary" label={t('case.main')} />}
-            </TableCell>
-            <TableCell>
-              {m.redacted ? (
-                <Typography color="text.secondary">{t('case.redacted')}</Typography>
-              ) : (
-                <>
-                  <div>{m.name}</div>
-                  <Typography variant="caption" color="text.secondary">
-                    {m.nameKana}
-                  </Typography>
-                </>
-              )}
-            </TableCell>
-            <TableCell>
-              {m.birthDate ? <EraDate value={m.birthDate} /> : null} <Typography variant="caption">{m.ageBand}</Typography>
-            </TableCell>
-            <TableCell>{(m.categories ?? []).map((c) => name(categories.data, c.code) || c.name).join('、')}</TableCell>
-            <TableCell>{m.consentInForce === true ? <Chip size="small" color="success" label={t('case.inForce')} /> : m.consentInForce === false ? '—' : ''}</TableCell>
-            <TableCell sx={{ whiteSpace: 'pre-wrap' }}>{m.notes}</TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+      ))}
+    </DataTable>
   );
 }
 
@@ -102,10 +92,7 @@ export function Timeline({ kase }: { kase: CaseOut }) {
     },
   });
   const { field } = useFieldErrors(add.error, TIMELINE_FIELDS);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    add.mutate();
-  };
+  const submit = submitWith(() => add.mutate());
   return (
     <Box>
       {kase.access.canEdit && (
@@ -117,19 +104,10 @@ export function Timeline({ kase }: { kase: CaseOut }) {
           <Box sx={grid}>
             <TextField type="date" label={t('case.occurredOn')} value={draft.occurredOn} onChange={(e) => setDraft({ ...draft, occurredOn: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} required {...field('occurredOn')} />
             <TextField select label={t('case.means')} value={draft.means} onChange={(e) => setDraft({ ...draft, means: e.target.value })} required {...field('means')}>
-              {(means.data ?? []).map((m) => (
-                <MenuItem key={m.code} value={m.code}>
-                  {name(means.data, m.code)}
-                </MenuItem>
-              ))}
+              {codeOptions(means.data ?? [], (m) => name(means.data, m.code))}
             </TextField>
             <TextField select label={t('case.function')} value={draft.function} onChange={(e) => setDraft({ ...draft, function: e.target.value })} {...field('function')}>
-              <MenuItem value="">—</MenuItem>
-              {(functions.data ?? []).map((f) => (
-                <MenuItem key={f.code} value={f.code}>
-                  {f.articleItem} {name(functions.data, f.code)}
-                </MenuItem>
-              ))}
+              {codeOptions(functions.data ?? [], (f) => <>{f.articleItem} {name(functions.data, f.code)}</>, true)}
             </TextField>
           </Box>
           <TextField label={t('case.content')} value={draft.content} onChange={(e) => setDraft({ ...draft, content: e.target.value })} multiline minRows={2} fullWidth required sx={{ mt: 1.5 }} {...field('content')} />
@@ -233,10 +211,7 @@ export function Team({ kase, onChanged }: { kase: CaseOut; onChanged: () => void
           variant="outlined"
           aria-label={t('case.addTeam')}
           noValidate
-          onSubmit={(e: FormEvent) => {
-            e.preventDefault();
-            add.mutate();
-          }}
+          onSubmit={submitWith(() => add.mutate())}
           sx={{ p: 2, mt: 2 }}
         >
           <Typography variant="subtitle1" component="h3" sx={{ mb: 1 }}>
@@ -245,11 +220,7 @@ export function Team({ kase, onChanged }: { kase: CaseOut; onChanged: () => void
           <ErrorAlert error={add.error} fields={TEAM_FIELDS} />
           <Box sx={grid}>
             <TextField select label={t('case.org')} value={draft.org} onChange={(e) => setDraft({ ...draft, org: e.target.value })} required {...field('org')}>
-              {(orgs.data ?? []).filter((o) => o.active).map((o) => (
-                <MenuItem key={o.code} value={o.code}>
-                  {o.name}
-                </MenuItem>
-              ))}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name)}
             </TextField>
             <TextField label={t('case.role')} value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value })} required {...field('role')} />
             <TextField type="date" label={t('case.startDate')} value={draft.startDate} onChange={(e) => setDraft({ ...draft, startDate: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} {...field('startDate')} />
@@ -285,50 +256,35 @@ export function Referrals({ kase }: { kase: CaseOut }) {
   return (
     <Box>
       <ErrorAlert error={list.error} />
-      <Table size="small" aria-label={t('case.referrals')}>
-        <TableHead>
-          <TableRow>
-            <TableCell>#</TableCell>
-            <TableCell>{t('referrals.from')}</TableCell>
-            <TableCell>{t('referrals.to')}</TableCell>
-            <TableCell>{t('common.status')}</TableCell>
-            <TableCell>{t('referrals.created')}</TableCell>
-            <TableCell>{t('referrals.dueDate')}</TableCell>
+      <DataTable bare label={t('case.referrals')} head={['#', t('referrals.from'), t('referrals.to'), t('common.status'), t('referrals.created'), t('referrals.dueDate')]}>
+        {(list.data ?? []).map((r) => (
+          <TableRow key={r.id}>
+            <TableCell>
+              <Link component={RouterLink} to={`/referrals/${r.id}`}>
+                #{r.id}
+              </Link>
+            </TableCell>
+            <TableCell>{r.fromOrgName}</TableCell>
+            <TableCell>{r.toOrgName}</TableCell>
+            <TableCell>
+              <Chip size="small" label={label('referralStatus', r.status, r.statusLabel)} />
+            </TableCell>
+            <TableCell>
+              <EraDate value={r.createdAt} />
+            </TableCell>
+            <TableCell>
+              <EraDate value={r.dueDate} /> {r.overdue && <Chip size="small" color="warning" label={t('referrals.overdue')} />}
+            </TableCell>
           </TableRow>
-        </TableHead>
-        <TableBody>
-          {(list.data ?? []).map((r) => (
-            <TableRow key={r.id}>
-              <TableCell>
-                <Link component={RouterLink} to={`/referrals/${r.id}`}>
-                  #{r.id}
-                </Link>
-              </TableCell>
-              <TableCell>{r.fromOrgName}</TableCell>
-              <TableCell>{r.toOrgName}</TableCell>
-              <TableCell>
-                <Chip size="small" label={label('referralStatus', r.status, r.statusLabel)} />
-              </TableCell>
-              <TableCell>
-                <EraDate value={r.createdAt} />
-              </TableCell>
-              <TableCell>
-                <EraDate value={r.dueDate} /> {r.overdue && <Chip size="small" color="warning" label={t('referrals.overdue')} />}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+        ))}
+      </DataTable>
       {kase.access.canEdit && (
         <Paper
           component="form"
           variant="outlined"
           aria-label={t('case.newReferral')}
           noValidate
-          onSubmit={(e: FormEvent) => {
-            e.preventDefault();
-            send.mutate();
-          }}
+          onSubmit={submitWith(() => send.mutate())}
           sx={{ p: 2, mt: 2 }}
         >
           <Typography variant="subtitle1" component="h3" sx={{ mb: 1 }}>
@@ -338,11 +294,7 @@ export function Referrals({ kase }: { kase: CaseOut }) {
           <ErrorAlert error={send.error} fields={REFERRAL_FIELDS} />
           <Box sx={grid}>
             <TextField select label={t('case.toOrg')} value={draft.toOrg} onChange={(e) => setDraft({ ...draft, toOrg: e.target.value })} required {...field('toOrg')}>
-              {(orgs.data ?? []).filter((o) => o.active).map((o) => (
-                <MenuItem key={o.code} value={o.code}>
-                  {o.name}
-                </MenuItem>
-              ))}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name)}
             </TextField>
             <TextField select label={t('case.urgency')} value={draft.urgency} onChange={(e) => setDraft({ ...draft, urgency: e.target.value as 'normal' | 'urgent' })} {...field('urgency')}>
               <MenuItem value="normal">{t('case.normal')}</MenuItem>
@@ -374,40 +326,29 @@ export function Plans({ kase }: { kase: CaseOut }) {
         </Button>
       )}
       <ErrorAlert error={list.error} />
-      <Table size="small" aria-label={t('case.plans')}>
-        <TableHead>
-          <TableRow>
-            <TableCell>{t('case.planVersion', { n: '' })}</TableCell>
-            <TableCell>{t('common.status')}</TableCell>
-            <TableCell>{t('plans.startDate')}</TableCell>
-            <TableCell>{t('plans.endDate')}</TableCell>
-            <TableCell>{t('plans.nextMonitoring')}</TableCell>
+      <DataTable bare label={t('case.plans')} head={[t('case.planVersion', { n: '' }), t('common.status'), t('plans.startDate'), t('plans.endDate'), t('plans.nextMonitoring')]}>
+        {(list.data ?? []).map((p) => (
+          <TableRow key={p.id}>
+            <TableCell>
+              <Link component={RouterLink} to={`/plans/${p.id}`}>
+                {t('case.planVersion', { n: p.versionNumber })}
+              </Link>
+            </TableCell>
+            <TableCell>
+              <Chip size="small" label={label('planStatus', p.status, p.statusLabel)} />
+            </TableCell>
+            <TableCell>
+              <EraDate value={p.startDate} />
+            </TableCell>
+            <TableCell>
+              <EraDate value={p.endDate} />
+            </TableCell>
+            <TableCell>
+              <EraDate value={p.nextMonitoringDate} /> {p.monitoringState && <Chip size="small" color={p.monitoringState === 'overdue' ? 'error' : 'warning'} label={t(`plans.state_${p.monitoringState}`)} />}
+            </TableCell>
           </TableRow>
-        </TableHead>
-        <TableBody>
-          {(list.data ?? []).map((p) => (
-            <TableRow key={p.id}>
-              <TableCell>
-                <Link component={RouterLink} to={`/plans/${p.id}`}>
-                  {t('case.planVersion', { n: p.versionNumber })}
-                </Link>
-              </TableCell>
-              <TableCell>
-                <Chip size="small" label={label('planStatus', p.status, p.statusLabel)} />
-              </TableCell>
-              <TableCell>
-                <EraDate value={p.startDate} />
-              </TableCell>
-              <TableCell>
-                <EraDate value={p.endDate} />
-              </TableCell>
-              <TableCell>
-                <EraDate value={p.nextMonitoringDate} /> {p.monitoringState && <Chip size="small" color={p.monitoringState === 'overdue' ? 'error' : 'warning'} label={t(`plans.state_${p.monitoringState}`)} />}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+        ))}
+      </DataTable>
     </Box>
   );
 }
@@ -439,10 +380,7 @@ export function MeetingRequest({ kase }: { kase: CaseOut }) {
       variant="outlined"
       aria-label={t('case.requestMeeting')}
       noValidate
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        send.mutate();
-      }}
+      onSubmit={submitWith(() => send.mutate())}
       sx={{ p: 2 }}
     >
       <Typography variant="subtitle1" component="h3" sx={{ mb: 1 }}>
@@ -587,10 +525,7 @@ export function Consents({ kase, onChanged }: { kase: CaseOut; onChanged: () => 
           variant="outlined"
           aria-label={t('case.recordConsent')}
           noValidate
-          onSubmit={(e: FormEvent) => {
-            e.preventDefault();
-            record.mutate();
-          }}
+          onSubmit={submitWith(() => record.mutate())}
           sx={{ p: 2, mt: 2 }}
         >
           <Typography variant="subtitle1" component="h3" sx={{ mb: 1 }}>
