@@ -366,3 +366,25 @@ def schedule_dates(fiscal_year: int, *, week_of_month: int, weekday: int) -> lis
 def japanese_date(day: date) -> str:
     """A date as staff write it in Japanese text: 2024年1月9日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+# ---------------------------------------------------------------- requests
+
+
+def takes_requests(
+    kind: MeetingKind, status: MeetingStatus, day: date, *, regular: bool, today: date
+) -> bool:
+    """Whether a case worker may still bring a case to this meeting: a scheduled 支援会議 or
+    重層的支援会議 from today on, a regular one only until its request deadline."""
+    return (
+        kind in (MeetingKind.SUPPORT, MeetingKind.MULTI_AGENCY)
+        and status is MeetingStatus.SCHEDULED
+        and day >= today
+        and request_on_time(today, day, regular=regular)
+    )
+
+
+def may_list_meetings_open_for_requests(p: Principal) -> bool:
+    """Day, time, place and organiser of the meetings that take requests, for whoever does case
+    work (to choose where to bring a case); agendas and attendees stay closed."""
+    return p.does_case_work

@@ -65,6 +65,7 @@ from domain.meetings import (
     is_organiser,
     is_schedule_day,
     japanese_date,
+    may_list_meetings_open_for_requests,
     may_record_decision,
     may_see_meeting,
     member_may_read_agenda_item,
@@ -73,6 +74,7 @@ from domain.meetings import (
     request_deadline,
     request_on_time,
     schedule_dates,
+    takes_requests,
 )
 
 WEEKDAYS_JA = "月火水木金土日"
@@ -484,7 +486,7 @@ def list_requestable_meetings(ctx: Context, kind: s.RequestKind | None) -> list[
     """Meetings a case worker may bring a case to (see the route); nothing for accounts that do
     no case work. The deadline is checked in the domain, meeting by meeting, on the few
     scheduled meetings ahead."""
-    if not ctx.principal.does_case_work:
+    if not may_list_meetings_open_for_requests(ctx.principal):
         return []
     kinds = [kind] if kind is not None else list(get_args(s.RequestKind))
     stmt = (
@@ -500,7 +502,13 @@ def list_requestable_meetings(ctx: Context, kind: s.RequestKind | None) -> list[
     return [
         _summary_out(m, name)
         for m, name in ctx.session.execute(stmt).all()
-        if request_on_time(ctx.today, m.day, regular=m.regular)
+        if takes_requests(
+            MeetingKind(m.kind),
+            MeetingStatus(m.status),
+            m.day,
+            regular=m.regular,
+            today=ctx.today,
+        )
     ]
 
 
@@ -1458,6 +1466,7 @@ def list_decisions(ctx: Context, meeting_id: int) -> list[s.DecisionOut]:
     ]
     out = []
     seen: dict[int, ItemAccess | None] = {}
+    minutes_readable: bool | None = None  # worked out once, for decisions without an item
     for decision, item in rows:
         if item is not None:
             if item.id not in seen:
@@ -1472,8 +1481,11 @@ def list_decisions(ctx: Context, meeting_id: int) -> list[s.DecisionOut]:
                     )
             if seen[item.id] is None:
                 continue
-        elif not _may_read_minutes(ctx, view):
-            continue
+        else:
+            if minutes_readable is None:
+                minutes_readable = _may_read_minutes(ctx, view)
+            if not minutes_readable:
+                continue
         out.append(_decision_out(decision))
     return out
 

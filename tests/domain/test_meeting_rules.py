@@ -39,6 +39,7 @@ from domain.meetings import (
     request_deadline,
     request_on_time,
     schedule_dates,
+    takes_requests,
 )
 
 fiscal_years = st.integers(min_value=2000, max_value=2100)
@@ -398,3 +399,21 @@ def test_minutes_need_every_agenda_item_readable(kind: MeetingKind) -> None:
     assert not may([True, False]), "one case the member may not read closes the minutes"
     assert not may([True], invited=False)
     assert may([True], acknowledged=False) is (kind is not MeetingKind.SUPPORT)
+
+
+def test_which_meetings_take_requests() -> None:
+    today = date(2024, 1, 9)  # the deadline of the February regular meeting
+
+    def takes(
+        kind: MeetingKind, day: date, *, regular: bool = True, status: str = "scheduled"
+    ) -> bool:
+        return takes_requests(kind, MeetingStatus(status), day, regular=regular, today=today)
+
+    assert takes(MeetingKind.SUPPORT, date(2024, 2, 13))
+    assert takes(MeetingKind.MULTI_AGENCY, date(2024, 2, 13))
+    assert not takes(MeetingKind.SUPPORT, date(2024, 1, 9)), "its deadline was in December"
+    assert takes(MeetingKind.SUPPORT, date(2024, 1, 9), regular=False), "ad hoc: until the day"
+    assert not takes(MeetingKind.SUPPORT, date(2024, 1, 8), regular=False), "past"
+    assert not takes(MeetingKind.SUPPORT, date(2024, 2, 13), status="cancelled")
+    for kind in (MeetingKind.STAFF, MeetingKind.COORDINATION, MeetingKind.EMERGENCY):
+        assert not takes(kind, date(2024, 2, 13), regular=False)
