@@ -25,6 +25,16 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One entry of ``AuditTrail.record_many``: the resource, its case, purpose and detail."""
+
+    resource_id: str | int | None
+    case_id: int | None = None
+    purpose: str | None = None
+    detail: dict[str, Any] | None = None
+
+
 @dataclass
 class AuditTrail:
     session: Session
@@ -74,8 +84,7 @@ class AuditTrail:
         actor_sub: str | None = None,
     ) -> None:
         """Record a successful action in the request's transaction."""
-        self.session.execute(
-            insert(AuditEvent),
+        self._insert(
             [
                 self._row(
                     action=action,
@@ -88,25 +97,34 @@ class AuditTrail:
                     actor=actor,
                     actor_sub=actor_sub,
                 )
-            ],
+            ]
+        )
+
+    def record_many(self, action: str, resource_type: str, entries: Iterable[Entry]) -> None:
+        """Record one successful action on several resources (one entry each) in one statement,
+        so that a list does not write its audit entries row by row."""
+        self._insert(
+            [
+                self._row(
+                    action=action,
+                    resource_type=resource_type,
+                    resource_id=e.resource_id,
+                    case_id=e.case_id,
+                    outcome=Outcome.SUCCESS,
+                    purpose=e.purpose,
+                    detail=e.detail,
+                    actor=None,
+                    actor_sub=None,
+                )
+                for e in entries
+            ]
         )
 
     def record_case_reads(self, action: str, case_ids: Iterable[int]) -> None:
         """One entry per case that appears in a list or search result."""
-        rows = [
-            self._row(
-                action=action,
-                resource_type="case",
-                resource_id=case_id,
-                case_id=case_id,
-                outcome=Outcome.SUCCESS,
-                purpose=None,
-                detail=None,
-                actor=None,
-                actor_sub=None,
-            )
-            for case_id in case_ids
-        ]
+        self.record_many(action, "case", (Entry(case_id, case_id=case_id) for case_id in case_ids))
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             self.session.execute(insert(AuditEvent), rows)
 

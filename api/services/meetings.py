@@ -35,7 +35,8 @@ from api.schemas import meetings as s
 from api.schemas.base import decode_cursor, encode_cursor
 from api.schemas.plans import ItemIn
 from api.services import concurrency
-from api.services.case_access import get_case_row, load_facts
+from api.services.audit import Entry
+from api.services.case_access import get_case_row, load_facts, load_facts_many
 from api.services.cases import _readable, record_status_change
 from api.services.context import Context
 from api.services.plans import AddedItem, add_item_by_meeting, approve_by_meeting
@@ -332,12 +333,12 @@ def _may_read_minutes(ctx: Context, view: MeetingView) -> bool:
         view.kind, invited=view.invited, acknowledged_confidentiality=view.acknowledged
     ):
         return False
-    items = ctx.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == view.id))
+    items = ctx.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == view.id)).all()
     return member_may_read_minutes(
         view.kind,
         invited=view.invited,
         acknowledged_confidentiality=view.acknowledged,
-        agenda_items_readable=(_item_access(ctx, view, item) is not None for item in items),
+        agenda_items_readable=(a is not None for a in _items_access(ctx, view, items).values()),
     )
 
 
@@ -355,10 +356,11 @@ def _agenda_case_ids(ctx: Context, meeting_id: int) -> list[int]:
 def _record_per_case(ctx: Context, action: str, meeting_id: int) -> None:
     """Minutes concern every case on the agenda: one audit entry per case."""
     case_ids: list[int | None] = [*_agenda_case_ids(ctx, meeting_id)] or [None]
-    for case_id in case_ids:
-        ctx.audit.record(
-            action, "meeting", meeting_id, case_id=case_id, purpose=_purpose(meeting_id)
-        )
+    ctx.audit.record_many(
+        action,
+        "meeting",
+        (Entry(meeting_id, case_id=case_id, purpose=_purpose(meeting_id)) for case_id in case_ids),
+    )
 
 
 def _meeting_out(ctx: Context, view: MeetingView, *, audit_minutes: bool) -> s.MeetingOut:
@@ -735,11 +737,34 @@ class ItemAccess:
     case_number: str | None
 
 
-def _item_access(ctx: Context, view: MeetingView, item: AgendaItem) -> ItemAccess | None:
-    case = get_case_row(ctx.session, item.case_id)
+def _items_access(
+    ctx: Context, view: MeetingView, items: Iterable[AgendaItem]
+) -> dict[int, ItemAccess | None]:
+    """How the caller reads each agenda item, by item id. The items' cases and their access
+    facts are loaded together: a constant number of queries however long the agenda."""
+    items = list(items)
+    if not items:
+        return {}
+    cases = {
+        c.id: c
+        for c in ctx.session.scalars(
+            select(Case).where(Case.id.in_(sorted({item.case_id for item in items})))
+        )
+    }
     if view.organiser:
-        return ItemAccess("organiser", False, case.number)
-    facts, _ = load_facts(ctx.session, case, ctx.today)
+        return {
+            item.id: ItemAccess("organiser", False, cases[item.case_id].number) for item in items
+        }
+    facts_of = load_facts_many(ctx.session, cases.values(), ctx.today)
+    return {
+        item.id: _item_access(ctx, view, cases[item.case_id], facts_of[item.case_id][0])
+        for item in items
+    }
+
+
+def _item_access(
+    ctx: Context, view: MeetingView, case: Case, facts: CaseFacts
+) -> ItemAccess | None:
     basis = read_basis(ctx.principal, facts, ctx.today)
     if basis in FULL_READ:
         return ItemAccess(str(basis), False, case.number)
@@ -777,21 +802,25 @@ def list_agenda_items(ctx: Context, meeting_id: int) -> list[s.AgendaItemOut]:
         .where(AgendaItem.meeting_id == view.id)
         .order_by(AgendaItem.position, AgendaItem.id)
     ).all()
-    out = []
-    for item in items:
-        access = _item_access(ctx, view, item)
-        if access is None:
-            continue
-        ctx.audit.record(
-            "agenda_item.read",
-            "agenda_item",
-            item.id,
-            case_id=item.case_id,
-            purpose=_purpose(view.id),
-            detail={"basis": access.basis},
-        )
-        out.append(_item_out(item, restricted=access.restricted, case_number=access.case_number))
-    return out
+    access_of = _items_access(ctx, view, items)
+    readable = [(item, access) for item in items if (access := access_of[item.id]) is not None]
+    ctx.audit.record_many(
+        "agenda_item.read",
+        "agenda_item",
+        (
+            Entry(
+                item.id,
+                case_id=item.case_id,
+                purpose=_purpose(view.id),
+                detail={"basis": access.basis},
+            )
+            for item, access in readable
+        ),
+    )
+    return [
+        _item_out(item, restricted=access.restricted, case_number=access.case_number)
+        for item, access in readable
+    ]
 
 
 # ---------------------------------------------------------------- requests and screening
@@ -1464,30 +1493,24 @@ def list_decisions(ctx: Context, meeting_id: int) -> list[s.DecisionOut]:
             .order_by(Decision.id)
         ).all()
     ]
-    out = []
-    seen: dict[int, ItemAccess | None] = {}
-    minutes_readable: bool | None = None  # worked out once, for decisions without an item
-    for decision, item in rows:
-        if item is not None:
-            if item.id not in seen:
-                seen[item.id] = _item_access(ctx, view, item)
-                if seen[item.id] is not None:
-                    ctx.audit.record(
-                        "decision.list",
-                        "agenda_item",
-                        item.id,
-                        case_id=item.case_id,
-                        purpose=_purpose(view.id),
-                    )
-            if seen[item.id] is None:
-                continue
-        else:
-            if minutes_readable is None:
-                minutes_readable = _may_read_minutes(ctx, view)
-            if not minutes_readable:
-                continue
-        out.append(_decision_out(decision))
-    return out
+    items = {item.id: item for _, item in rows if item is not None}
+    access_of = _items_access(ctx, view, items.values())
+    # The decisions without an item concern the meeting as a whole: read with its minutes.
+    minutes_readable = any(item is None for _, item in rows) and _may_read_minutes(ctx, view)
+    ctx.audit.record_many(
+        "decision.list",
+        "agenda_item",
+        (
+            Entry(item.id, case_id=item.case_id, purpose=_purpose(view.id))
+            for item in items.values()
+            if access_of[item.id] is not None
+        ),
+    )
+    return [
+        _decision_out(decision)
+        for decision, item in rows
+        if (access_of[item.id] is not None if item is not None else minutes_readable)
+    ]
 
 
 # ---------------------------------------------------------------- statistics

@@ -510,14 +510,14 @@ def send_meeting_notices(
                 sent_at=delivery,
             )
     ordered = [results[a.id] for a in targets]
+    sent = [
+        {"id": r.attendee_id, "notice_sent_at": r.sent_at}
+        for r in ordered
+        if r.status is s.NoticeStatus.SENT
+    ]
     with Session(engine) as own, own.begin():
-        for result in ordered:
-            if result.status is s.NoticeStatus.SENT:
-                own.execute(
-                    update(Attendee)
-                    .where(Attendee.id == result.attendee_id)
-                    .values(notice_sent_at=result.sent_at)
-                )
+        if sent:
+            own.execute(update(Attendee), sent)  # by primary key: one statement for them all
         AuditTrail(own, ctx.principal, ctx.audit.request_id).record(
             action,
             "meeting",
@@ -551,9 +551,7 @@ def mark_notice_posted(
             "validation-error",
             "投函日に未来の日付は指定できません。",
             "postedOn cannot be in the future.",
-            errors=[
-                FieldError(field="postedOn", message="未来の日付です。", code="future_date")
-            ],
+            errors=[FieldError(field="postedOn", message="未来の日付です。", code="future_date")],
         )
     if attendee.notice_sent_at is None:
         attendee.notice_sent_at = datetime.combine(posted_on, time(9), tzinfo=TOKYO).astimezone(UTC)
