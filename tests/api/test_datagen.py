@@ -1,0 +1,221 @@
+"""The benchmark data generator (python -m api.cli generate-data) on both backends: counts that
+scale with --households, valid foreign keys, the product's own search and case numbering
+working on the generated data, the known log-ins, and reproducibility for a seed."""
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from api.cli import main as cli_main
+from api.datagen.generate import GenerateRefused, Options, Result, generate
+from api.datagen.loader import BulkLoader
+from api.datagen.world import Counts
+from api.models import Base
+from api.services.seeding import DEMO_PASSWORD
+from conftest import Api, Template, household
+from domain.fiscal import case_number, fiscal_year
+
+HOUSEHOLDS = 200
+TODAY = date(2026, 11, 2)
+
+
+def _generate(url: str, households: int = HOUSEHOLDS, seed: int = 1, **kw: Any) -> Result:
+    return generate(
+        Options(
+            database_url=url, households=households, seed=seed, today=TODAY, progress=False, **kw
+        )
+    )
+
+
+def _count(url: str, table: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def generated(module_api: Api) -> Iterator[tuple[Api, Result]]:
+    """One generated set per backend, shared by the read-only checks."""
+    yield module_api, _generate(module_api.url)
+
+
+def test_counts_scale_with_households() -> None:
+    assert Counts.for_households(100_000) == Counts(
+        households=100_000,
+        members=250_000,
+        timeline=1_000_000,
+        referrals=200_000,
+        plans=30_000,
+        meetings=5_000,
+        agencies=200,
+    )
+    small = Counts.for_households(1_000)
+    assert (small.members, small.timeline, small.referrals, small.plans, small.meetings) == (
+        2_500,
+        10_000,
+        2_000,
+        300,
+        50,
+    )
+
+
+def test_generated_rows_match_the_counts(generated: tuple[Api, Result]) -> None:
+    api, result = generated
+    want = Counts.for_households(HOUSEHOLDS)
+    expected = {
+        "cases": want.households,
+        "case_members": want.members,
+        "timeline_entries": want.timeline,
+        "referrals": want.referrals,
+        "support_plans": want.plans,
+        "meetings": want.meetings,
+    }
+    loaded = {s.table: s.rows for s in result.stats}
+    for table, rows in expected.items():
+        assert loaded[table] == rows, table
+        assert _count(api.url, table) == rows, table
+    for table in (
+        "referral_events",
+        "case_status_changes",
+        "consents",
+        "team_memberships",
+        "plan_items",
+        "plan_goals",
+        "agenda_items",
+        "attendees",
+        "decisions",
+        "audit_events",
+    ):
+        assert loaded[table] > 0, table
+        assert _count(api.url, table) == loaded[table], table
+    assert loaded["referral_events"] >= want.referrals  # every referral was at least sent
+
+
+def test_every_foreign_key_holds(generated: tuple[Api, Result]) -> None:
+    api, _ = generated
+    loader = BulkLoader(api.url, progress=False)
+    try:
+        assert loader.foreign_key_violations() == []
+        if api.backend == "postgresql":
+            # The generator gave out the ids: each sequence must have been moved past them.
+            for table in ("cases", "case_members", "timeline_entries", "referrals"):
+                assert loader.scalar(
+                    f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                    f"> (SELECT MAX(id) FROM {table})"
+                ), table
+    finally:
+        loader.close()
+
+
+def test_known_users_log_in_and_see_generated_cases(generated: tuple[Api, Result]) -> None:
+    api, result = generated
+    sees = {k.username: k.readable_cases for k in result.known}
+    assert sees["secretariat"] == HOUSEHOLDS
+    for username in ("coordinator.east", "koreifukushi.staff", "hokatsu1.agency"):
+        assert sees[username], username
+        headers = api.login(username, DEMO_PASSWORD)
+        page = api.client.get("/cases", params={"limit": 100}, headers=headers)
+        assert page.status_code == 200, page.text
+        assert page.json()["items"], username
+    assert sees["admin"] is None and sees["auditor"] is None
+
+
+def test_kana_search_finds_a_generated_person(generated: tuple[Api, Result]) -> None:
+    api, _ = generated
+    engine = create_engine(api.url)
+    with engine.connect() as conn:
+        case_id, kana = conn.execute(
+            text(
+                "SELECT case_id, name_kana FROM case_members "
+                "WHERE name_kana IS NOT NULL AND is_main ORDER BY id DESC LIMIT 1"
+            )
+        ).one()
+    engine.dispose()
+    # Typed as staff do: the other kana script, no space.
+    query = "".join(
+        chr(ord(ch) + 0x60)
+        if "ぁ" <= ch <= "ゖ"
+        else chr(ord(ch) - 0x60)
+        if "ァ" <= ch <= "ヶ"
+        else ch
+        for ch in kana.replace(" ", "")
+    )
+    headers = api.login("secretariat", DEMO_PASSWORD)
+    found: list[int] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"q": query, "limit": 100}
+        if cursor:
+            params["cursor"] = cursor
+        page = api.client.get("/cases", params=params, headers=headers)
+        assert page.status_code == 200, page.text
+        found += [item["id"] for item in page.json()["items"]]
+        cursor = page.json().get("nextCursor")
+        if not cursor:
+            break
+    assert case_id in found
+
+
+def test_refuses_a_database_with_cases(generated: tuple[Api, Result]) -> None:
+    api, _ = generated
+    with pytest.raises(GenerateRefused):
+        _generate(api.url)
+    assert cli_main(["generate-data", "--households", "5", "--database-url", api.url]) == 2
+
+
+def test_intake_after_generation_takes_the_next_case_number(api: Api) -> None:
+    _generate(api.url, households=40)
+    engine = create_engine(api.url)
+    with engine.connect() as conn:
+        last = dict(
+            conn.execute(
+                text("SELECT fiscal_year, MAX(sequence) FROM cases GROUP BY fiscal_year")
+            ).all()
+        )
+        counters = dict(
+            conn.execute(text("SELECT fiscal_year, last_number FROM case_number_counters")).all()
+        )
+    engine.dispose()
+    assert counters == last
+    headers = api.login("secretariat", DEMO_PASSWORD)
+    oldest = min(last)  # a fiscal year years back: its counter goes on too
+    for day in (TODAY - timedelta(days=3), date(oldest, 6, 1)):
+        year = fiscal_year(day)
+        response = api.client.post("/cases", json=household(intake_date=day), headers=headers)
+        assert response.status_code == 201, response.text
+        assert response.json()["number"] == case_number(year, last[year] + 1)
+
+
+def _digest(url: str) -> dict[str, str]:
+    """A fingerprint of every table's rows (the shared password hash is salted per run)."""
+    engine = create_engine(url)
+    out = {}
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            cols = [c.name for c in table.columns if c.name != "password_hash"]
+            order = ", ".join(c.name for c in table.primary_key.columns)
+            rows = conn.execute(
+                text(f"SELECT {', '.join(cols)} FROM {table.name} ORDER BY {order}")
+            ).all()
+            out[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    engine.dispose()
+    return out
+
+
+def test_same_seed_same_data(template: Template) -> None:
+    urls = [template.clone() for _ in range(2)]
+    try:
+        for url in urls:
+            _generate(url, households=30, seed=7)
+        first, again = (_digest(url) for url in urls)
+        assert first == again
+    finally:
+        for url in urls:
+            template.drop(url)
