@@ -7,7 +7,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 10, **kwargs: Any) -> Engine:
+    """``pool_size`` connections stay open for reuse (PostgreSQL): it should cover the requests
+    that run at once, since an overflow connection is opened and closed per use, and opening one
+    costs PostgreSQL a process (several milliseconds)."""
     if url.startswith("sqlite"):
         # pool_pre_ping: a connection that died behind the pool's back is replaced, not used.
         engine = create_engine(
@@ -32,7 +35,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     # pool_pre_ping: after a PostgreSQL restart the pool replaces its dead connections by itself;
     # connect_timeout: an unreachable server fails a request (503) instead of hanging it.
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, **kwargs)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        connect_args={"connect_timeout": 5},
+        **kwargs,
+    )
 
 
 IndependentWrite = Callable[[Session], None]
@@ -51,9 +61,9 @@ def write_independently(session: Session, write: IndependentWrite) -> None:
 class Database:
     """The engine and its session factory, created once per app."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20, max_overflow: int = 10) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Iterator[Session]:

@@ -143,7 +143,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     configure_logging(json_lines=settings.log_format == "json")
     production = settings.environment is Environment.PRODUCTION
-    db = database or Database(settings.resolved_database_url)
+    db = database or Database(
+        settings.resolved_database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -171,7 +175,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         settings.token_rate_limit, settings.rate_limit_storage
     )
     install_error_handlers(app)
-    for module in (auth, cases, referrals, plans, meetings, notices, reports, master, admin, audit, system):
+    for module in (
+        auth,
+        cases,
+        referrals,
+        plans,
+        meetings,
+        notices,
+        reports,
+        master,
+        admin,
+        audit,
+        system,
+    ):
         app.include_router(module.router)
     mount_spa(app, settings.spa_dir)
     app.add_exception_handler(Replay, _replay)

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None
+    # PostgreSQL connections kept open (and opened beyond them at peaks, closed after use).
+    db_pool_size: int = Field(default=20, ge=1, le=500)
+    db_max_overflow: int = Field(default=10, ge=0, le=500)
 
     jwt_algorithm: str = "HS256"
     jwt_secret: str | None = None

@@ -1,0 +1,506 @@
+"""Load benchmark of the service (a script, not a test): docs/benchmarks.md has the figures.
+
+    .venv/bin/python tests/benchmarks/run.py \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/tsunagu_bench \\
+        --small-database-url postgresql+psycopg://postgres@127.0.0.1:5432/tsunagu_bench_small
+
+Fill the databases first with ``python -m api.cli generate-data`` (100,000 and 1,000 households).
+The service runs in a process of its own, as ``python -m api.cli serve`` runs it (one uvicorn
+process); wrk drives it from another process at a fixed concurrency (Debian: ``apt-get install
+wrk``). For every endpoint it prints p50 / p95 / p99 latency and requests per second; a bare
+FastAPI endpoint returning a JSON body of the same size, without database or middleware, is
+measured in the same run, and each endpoint's throughput is printed as a share of it. Then the
+read endpoints again on the small database (growth), and the case reads with the audit trail's
+writes switched off (the audit log's cost). Writes add rows (timeline entries, referrals).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+DEMO_PASSWORD = "tsunagu-demo-2026"
+
+# wrk runs this per connection; done() prints one line the script parses.
+LUA = r"""
+local requests = {}
+%(requests)s
+local method = "%(method)s"
+local headers = %(headers)s
+local sequential = %(sequential)s
+local threads = 0
+local counter = 0
+setup = function(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+init = function(args)
+  math.randomseed(os.time() + 7919 * (id or 0))
+  -- writes take the requests in turn from a random start (a warm-up run used others)
+  counter = math.random(#requests)
+end
+request = function()
+  local r
+  if sequential then
+    counter = counter + 1
+    r = requests[counter %% #requests + 1]
+  else
+    r = requests[math.random(#requests)]
+  end
+  return wrk.format(method, r[1], headers, r[2])
+end
+done = function(summary, latency, _requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %%d, "duration_us": %%d, "non2xx": %%d, "socket_errors": %%d, '
+    .. '"p50": %%d, "p95": %%d, "p99": %%d, "max": %%d, "mean": %%.1f}\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    latency.mean))
+end
+"""
+
+
+@dataclass
+class Scenario:
+    name: str
+    kind: str  # read, write, login, report
+    method: str
+    requests: list[tuple[str, str | None]]  # (path, body)
+    headers: dict[str, str]
+    concurrency: int
+    body_bytes: int = 0
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def lua_string(value: str) -> str:
+    """A Lua string literal; every byte outside printable ASCII as a decimal escape (LuaJIT)."""
+    out = []
+    for byte in value.encode():
+        char = chr(byte)
+        out.append(char if 32 <= byte < 127 and char not in '"\\' else f"\\{byte:03d}")
+    return '"' + "".join(out) + '"'
+
+
+def write_lua(scenario: Scenario, directory: Path) -> Path:
+    lines = []
+    for path, body in scenario.requests:
+        lua_body = "nil" if body is None else lua_string(body)
+        lines.append(f"requests[#requests + 1] = {{{lua_string(path)}, {lua_body}}}")
+    headers = (
+        "{"
+        + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in scenario.headers.items())
+        + "}"
+    )
+    script = LUA % {
+        "requests": "\n".join(lines),
+        "method": scenario.method,
+        "headers": headers,
+        "sequential": "true" if scenario.kind == "write" else "false",
+    }
+    path = directory / f"{scenario.name.replace(' ', '_')}.lua"
+    path.write_text(script)
+    return path
+
+
+def run_wrk(base: str, script: Path, concurrency: int, seconds: float) -> dict[str, Any]:
+    threads = max(1, min(2, concurrency))
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{concurrency}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "60s",
+        "-s",
+        str(script),
+        base,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"wrk failed ({done.returncode}): {done.stdout}{done.stderr}")
+    line = lines[0]
+    result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+class Server:
+    """A server process from tests/benchmarks/server.py, its log in a file."""
+
+    def __init__(self, kind: str, port: int, env: dict[str, str], log: Path, *extra: str):
+        self.base = f"http://127.0.0.1:{port}"
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "server.py"), kind, "--port", str(port), *extra],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        health = "/bare" if kind == "bare" else "/healthz"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the {kind} server exited; see {log}")
+            try:
+                if httpx.get(self.base + health, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit(f"the {kind} server did not start; see {log}")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def product_env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        TSUNAGU_DATABASE_URL=database_url,
+        TSUNAGU_JWT_SECRET="benchmark-only-secret-not-for-production-0123456789",
+        TSUNAGU_TOKEN_RATE_LIMIT="1000000/minute",
+        TSUNAGU_LOG_FORMAT="json",
+        TSUNAGU_ACCESS_TOKEN_MINUTES="120",
+    )
+    return env
+
+
+def login(base: str, username: str, password: str) -> dict[str, str]:
+    response = httpx.post(
+        base + "/auth/token",
+        data={"grant_type": "password", "username": username, "password": password},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def get(base: str, path: str, headers: dict[str, str], **params: Any) -> Any:
+    response = httpx.get(base + path, params=params, headers=headers, timeout=120)
+    response.raise_for_status()
+    return response.json()
+
+
+def fiscal_year(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def build_scenarios(base: str, args: argparse.Namespace, rng: random.Random) -> list[Scenario]:
+    """Request lists drawn from what the benchmark users can see in this database."""
+    worker = login(base, args.user, args.password)
+    secretariat = login(base, args.report_user, args.password)
+    json_headers = {**worker, "Content-Type": "application/json"}
+
+    cases: list[dict[str, Any]] = []
+    cursor = None
+    while len(cases) < args.sample_cases:
+        page = get(base, "/cases", worker, limit=100, **({"cursor": cursor} if cursor else {}))
+        cases += page["items"]
+        cursor = page.get("nextCursor")
+        if not cursor:
+            break
+    if not cases:
+        raise SystemExit(f"{args.user} sees no cases: generate data first")
+    case_ids = [c["id"] for c in cases]
+    areas = sorted({c["area"] for c in cases if c.get("area")}) or [None]
+    kana = sorted({(c.get("mainPersonKana") or "").split(" ")[0] for c in cases} - {""})
+
+    meetings = get(base, "/meetings", worker)  # the caller's meetings, by day
+    rng.shuffle(meetings)
+    agenda_paths = []
+    for meeting in meetings:
+        path = f"/meetings/{meeting['id']}/agenda-items"
+        if httpx.get(base + path, headers=worker, timeout=30).status_code == 200:
+            agenda_paths.append((path, None))
+        if len(agenda_paths) >= 50:
+            break
+    if not agenda_paths:
+        print(f"  warning: {args.user} may read no meeting's agenda; that endpoint is left out")
+
+    orgs = [o["code"] for o in get(base, "/organizations", worker) if o.get("kind") == "agency"]
+    today = date.today()
+    report_year = fiscal_year(today) - 1
+
+    def body(value: dict[str, Any]) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    timeline = [
+        (
+            f"/cases/{rng.choice(case_ids)}/timeline",
+            body(
+                {
+                    "occurredOn": today.isoformat(),
+                    "means": "phone",
+                    "function": "outreach",
+                    "content": "電話で近況を確認。次回訪問の日程を調整した。",
+                }
+            ),
+        )
+        for _ in range(5000)
+    ]
+    # Distinct (case, org) pairs, taken in turn: an open referral to the same org is a 409.
+    every_pair = [(case, org) for case in case_ids for org in orgs]
+    pairs = rng.sample(every_pair, min(20_000, len(every_pair)))
+    referrals = [
+        (
+            f"/cases/{case}/referrals",
+            body(
+                {
+                    "toOrg": org,
+                    "reason": "見守りと生活状況の確認",
+                    "urgency": "normal",
+                    "summary": "ベンチマークのつなぎ。世帯の状況を共有する。",
+                }
+            ),
+        )
+        for case, org in pairs
+    ]
+    list_paths = [
+        ("/cases?" + urlencode({"status": s, "area": a, "limit": 50}), None)
+        for s in ("in_support", "monitoring", "assessment")
+        for a in areas
+        if a
+    ] or [("/cases?limit=50&status=in_support", None)]
+    c = args.concurrency
+    login_body = urlencode(
+        {"grant_type": "password", "username": args.user, "password": args.password}
+    )
+    return [
+        Scenario(
+            "login",
+            "login",
+            "POST",
+            [("/auth/token", login_body)],
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            c,
+        ),
+        Scenario("case list (filters, 50)", "read", "GET", list_paths, worker, c),
+        Scenario(
+            "kana name search",
+            "read",
+            "GET",
+            [(f"/cases?q={quote(k)}&limit=50", None) for k in kana[:200]],
+            worker,
+            c,
+        ),
+        Scenario(
+            "case detail", "read", "GET", [(f"/cases/{i}", None) for i in case_ids], worker, c
+        ),
+        *(
+            [Scenario("meeting agenda", "read", "GET", agenda_paths, worker, c)]
+            if agenda_paths
+            else []
+        ),
+        Scenario("add timeline entry", "write", "POST", timeline, json_headers, c),
+        Scenario("create referral", "write", "POST", referrals, json_headers, c),
+        Scenario(
+            "fiscal-year report",
+            "report",
+            "GET",
+            [(f"/reports/statistics?fiscalYear={report_year}", None)],
+            secretariat,
+            args.report_concurrency,
+        ),
+    ]
+
+
+def measure(
+    base: str, scenarios: list[Scenario], label: str, seconds: float, lua: Path, warmup: float
+) -> None:
+    for scenario in scenarios:
+        script = write_lua(scenario, lua)
+        path = scenario.requests[0][0]
+        if scenario.method == "GET" and not scenario.body_bytes:
+            response = httpx.get(base + path, headers=scenario.headers, timeout=120)
+            scenario.body_bytes = len(response.content)
+        if warmup:
+            run_wrk(base, script, scenario.concurrency, warmup)
+        result = run_wrk(base, script, scenario.concurrency, seconds)
+        scenario.results[label] = result
+        print(f"  {label:<12} {scenario.name:<26} {fmt(result)}", flush=True)
+
+
+def fmt(r: dict[str, Any]) -> str:
+    errors = f"  non-2xx {r['non2xx']}" if r["non2xx"] or r["socket_errors"] else ""
+    return (
+        f"p50 {r['p50'] / 1000:8.1f} ms  p95 {r['p95'] / 1000:8.1f} ms  "
+        f"p99 {r['p99'] / 1000:8.1f} ms  {r['rps']:8.1f} req/s{errors}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", required=True, help="PostgreSQL with the default data")
+    parser.add_argument("--small-database-url", help="the same data at 1,000 households")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--report-concurrency", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--user", default="coordinator.east")
+    parser.add_argument("--report-user", default="secretariat")
+    parser.add_argument("--password", default=DEMO_PASSWORD)
+    parser.add_argument("--sample-cases", type=int, default=2000)
+    parser.add_argument("--port", type=int, default=8101)
+    parser.add_argument("--output", type=Path, help="write the figures as JSON here")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+
+    rng = random.Random(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="tsunagu-bench-"))
+    print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"concurrency {args.concurrency}, {args.seconds:g} s per endpoint, logs in {work}")
+
+    print("\n[1] the service on the default data")
+    server = Server("product", args.port, product_env(args.database_url), work / "product.log")
+    try:
+        scenarios = build_scenarios(server.base, args, rng)
+        measure(server.base, scenarios, "default", args.seconds, work, args.warmup)
+    finally:
+        server.stop()
+
+    print("\n[2] the bare FastAPI endpoint, a body of each endpoint's size")
+    bare = Server("bare", args.port + 1, dict(os.environ), work / "bare.log")
+    try:
+        for scenario in scenarios:
+            if scenario.kind != "read":
+                continue
+            probe = Scenario(
+                f"bare {scenario.body_bytes} B",
+                "bare",
+                "GET",
+                [(f"/bare?size={scenario.body_bytes}", None)],
+                {},
+                scenario.concurrency,
+            )
+            measure(bare.base, [probe], "bare", args.seconds, work, args.warmup)
+            scenario.results["bare"] = probe.results["bare"]
+    finally:
+        bare.stop()
+
+    reads = [s for s in scenarios if s.kind == "read"]
+    print("\n[3] the audit log's cost: the case reads with the audit trail's writes switched off")
+    server = Server(
+        "product",
+        args.port + 2,
+        product_env(args.database_url),
+        work / "product-no-audit.log",
+        "--without-audit",
+    )
+    try:
+        measure(server.base, reads, "no-audit", args.seconds, work, args.warmup)
+    finally:
+        server.stop()
+
+    if args.small_database_url:
+        print("\n[4] growth: the same endpoints on the small data")
+        server = Server(
+            "product",
+            args.port + 3,
+            product_env(args.small_database_url),
+            work / "product-small.log",
+        )
+        try:
+            small = build_scenarios(server.base, args, random.Random(args.seed))
+            measure(
+                server.base,
+                [s for s in small if s.kind != "login"],
+                "small",
+                args.seconds,
+                work,
+                args.warmup,
+            )
+            for mine, theirs in zip(scenarios, small, strict=True):
+                if "small" in theirs.results:
+                    mine.results["small"] = theirs.results["small"]
+        finally:
+            server.stop()
+
+    summary(scenarios)
+    if args.output:
+        args.output.write_text(
+            json.dumps(
+                [
+                    {
+                        "name": s.name,
+                        "kind": s.kind,
+                        "concurrency": s.concurrency,
+                        "bodyBytes": s.body_bytes,
+                        "results": s.results,
+                    }
+                    for s in scenarios
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
+        print(f"\nfigures written to {args.output}")
+    return 0
+
+
+def summary(scenarios: list[Scenario]) -> None:
+    target = {"read": 50.0, "write": 100.0, "report": 1000.0}
+    print("\nsummary (default data)")
+    header = (
+        f"{'endpoint':<26} {'c':>3} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} "
+        f"{'target':>8} {'of bare':>8} {'growth':>7} {'audit':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for s in scenarios:
+        r = s.results["default"]
+        p95 = r["p95"] / 1000
+        goal = target.get(s.kind)
+        verdict = "" if goal is None else ("ok" if p95 <= goal else "MISSED") + f" {goal:g}"
+        ratio = ""
+        if "bare" in s.results:
+            ratio = f"{r['rps'] / s.results['bare']['rps']:.0%}"
+        growth = ""
+        if "small" in s.results:
+            growth = f"{r['p95'] / max(s.results['small']['p95'], 1):.2f}x"
+        audit = ""
+        if "no-audit" in s.results:
+            without = s.results["no-audit"]["p50"]
+            audit = f"{(r['p50'] - without) / r['p50']:.0%}"
+        print(
+            f"{s.name:<26} {s.concurrency:>3} {r['p50'] / 1000:8.1f} {p95:8.1f} "
+            f"{r['p99'] / 1000:8.1f} {r['rps']:8.1f} {verdict:>8} {ratio:>8} {growth:>7} "
+            f"{audit:>6}"
+        )
+    print(
+        "\ntargets: reads p95 <= 50 ms, writes p95 <= 100 ms, the report <= 1000 ms; reads >= 30% "
+        "of the bare endpoint's req/s; growth (p95 default / small) <= 1.5x; audit share of a "
+        "read's p50 < 20%"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
