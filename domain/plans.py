@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from domain.access import Principal, Role
+from domain.organizations import OrgKind, does_support_work
 
 
 class PlanStatus(StrEnum):
@@ -60,7 +61,9 @@ def can_transition(current: PlanStatus, target: PlanStatus) -> bool:
     return target in PLAN_TRANSITIONS[current]
 
 
-def can_approve(status: PlanStatus, *, consent_in_force: bool, by_multi_agency_meeting: bool) -> bool:
+def can_approve(
+    status: PlanStatus, *, consent_in_force: bool, by_multi_agency_meeting: bool
+) -> bool:
     """A plan is approved only by a 重層的支援会議 decision, and only with the person's consent."""
     return status is _P.PROPOSED and consent_in_force and by_multi_agency_meeting
 
@@ -188,3 +191,58 @@ def lead_problems(is_lead: list[bool]) -> list[str]:
     if is_lead and sum(is_lead) != 1:
         return ["支援内容のうち1つだけを主担当（isLead）にしてください。"]
     return []
+
+
+# ---------------------------------------------------------------- 参加支援 partner businesses
+
+PARTICIPATION = "participation"  # the Art. 106-4 §2 item 2 function (参加支援)
+
+
+class ItemOrgProblem(StrEnum):
+    """What is wrong with the organisations a plan item names."""
+
+    PARTNER_NOT_PARTICIPATION = "partner_needs_participation"
+    NOT_A_PARTNER = "not_partner"
+    PARTNER_INACTIVE = "inactive_partner"
+    PARTNER_RESPONSIBLE = "partner_not_responsible"
+
+
+ITEM_ORG_PROBLEM_MESSAGES: dict[ItemOrgProblem, tuple[str, str]] = {
+    ItemOrgProblem.PARTNER_NOT_PARTICIPATION: (
+        "協力事業所は、機能が参加支援の支援内容にだけ指定できます。",
+        "A partner business is named only on an item whose function is participation support.",
+    ),
+    ItemOrgProblem.NOT_A_PARTNER: (
+        "協力事業所には、種別が協力事業所（partner）の組織を指定してください。",
+        "partnerOrg must be an organisation of kind partner.",
+    ),
+    ItemOrgProblem.PARTNER_INACTIVE: (
+        "無効になっている協力事業所は指定できません。",
+        "The partner business is inactive.",
+    ),
+    ItemOrgProblem.PARTNER_RESPONSIBLE: (
+        "協力事業所は担当機関にできません。担当は参加支援を行う課・機関にし、"
+        "事業所は協力事業所（partnerOrg）に指定してください。",
+        "A partner business is not responsible for an item; name it as partnerOrg.",
+    ),
+}
+
+
+def partner_problem(
+    function: str | None, partner_kind: OrgKind | None, partner_active: bool
+) -> ItemOrgProblem | None:
+    """A plan item that names a partner business (協力事業所): it must be a 参加支援 item, and the
+    partner an active organisation of kind partner (``partner_kind`` None: the code names no
+    organisation)."""
+    if function != PARTICIPATION:
+        return ItemOrgProblem.PARTNER_NOT_PARTICIPATION
+    if partner_kind is not OrgKind.PARTNER:
+        return ItemOrgProblem.NOT_A_PARTNER
+    if not partner_active:
+        return ItemOrgProblem.PARTNER_INACTIVE
+    return None
+
+
+def responsible_org_problem(kind: OrgKind) -> ItemOrgProblem | None:
+    """The org responsible for an item does the support: a unit or an agency."""
+    return None if does_support_work(kind) else ItemOrgProblem.PARTNER_RESPONSIBLE

@@ -15,6 +15,14 @@ What is counted, and how, as a welfare officer would say it:
 - A meeting counts when it was held (not scheduled, not cancelled) on a day in the period; regular
   (定例) and ad hoc (臨時) are told apart by the meeting's own flag. A case discussed at a meeting
   is a review (one per meeting and case, however many agenda items it had there).
+- 実人数 (people) counts the household members a contact names, each once in the period; a
+  household whose contacts in the period name nobody counts as one person (the contact was with
+  the household). アウトリーチ and 参加支援 people are counted this way from the contact log.
+- 参加支援の協力事業所数 counts each partner business (協力事業所) once: those named on a 参加支援
+  item of a support plan that runs on at least one day of the period. An item runs from its own
+  start date (else the plan's start date, else the day the plan was approved) to its own end date
+  (else the plan's end date), and no longer than until the day the plan was closed, suspended or
+  replaced; an item of a plan never approved (作成中, 会議提案中) does not run.
 - Agencies attending count once per meeting and agency (のべ), only partner agencies (not city
   units), only when attendance was recorded as present.
 - Counts below a threshold can be masked for publication (公表用): 1 to threshold-1 show as ＊,
@@ -29,6 +37,8 @@ from enum import StrEnum
 from domain.access import Dept, Principal, Role
 from domain.era import to_wareki, wareki_fiscal_year
 from domain.fiscal import fiscal_year, fiscal_year_bounds
+from domain.plans import PARTICIPATION as PARTICIPATION  # re-exported: the function code
+from domain.plans import PlanStatus
 
 # ---------------------------------------------------------------- the period
 
@@ -243,7 +253,6 @@ def held_count(regular_flags: Iterable[bool]) -> HeldCount:
 
 CONSULTATION = "consultation"  # the Art. 106-4 function code of 相談支援
 OUTREACH = "outreach"
-PARTICIPATION = "participation"
 MULTI_AGENCY = "multi_agency"
 VISIT = "visit"  # the contact means 訪問
 
@@ -251,6 +260,71 @@ VISIT = "visit"  # the contact means 訪問
 def contact_function(function_code: str | None) -> str:
     """The function a contact log entry counts under: its tag, or 相談支援 when untagged."""
     return function_code or CONSULTATION
+
+
+def people_in_household(named_members: int) -> int:
+    """A household's people in a figure: the distinct members its contacts name, or one when no
+    contact names anybody (the contact was with the household as a whole)."""
+    return named_members if named_members > 0 else 1
+
+
+def tally_people(contacts: Iterable[tuple[int, int | None]]) -> int:
+    """実人数 from (household, member named or None) pairs, one per contact: each named member
+    once, and a household whose contacts name nobody as one person. Naming a member on one
+    contact and nobody on another does not count the household twice."""
+    named: dict[int, set[int]] = {}
+    for household, member in contacts:
+        members = named.setdefault(household, set())
+        if member is not None:
+            members.add(member)
+    return sum(people_in_household(len(members)) for members in named.values())
+
+
+# A plan in one of these states has stopped running on the day its status changed.
+ENDED_PLAN_STATUSES = frozenset({PlanStatus.CLOSED, PlanStatus.SUSPENDED, PlanStatus.REPLACED})
+
+
+@dataclass(frozen=True)
+class Run:
+    """The days a plan item runs: from ``first`` through ``last`` (None: no end set)."""
+
+    first: date
+    last: date | None
+
+    def overlaps(self, first: date, last: date) -> bool:
+        """Runs on at least one day from ``first`` through ``last``."""
+        return self.first <= last and (self.last is None or self.last >= first)
+
+
+def plan_item_run(
+    *,
+    approved_on: date | None,
+    plan_start: date | None,
+    plan_end: date | None,
+    item_start: date | None,
+    item_end: date | None,
+    ended_on: date | None = None,
+) -> Run | None:
+    """When an item of a support plan runs: from its own start (else the plan's, else the day a
+    重層的支援会議 approved the plan) to its own end (else the plan's), cut short on the day the
+    plan was closed, suspended or replaced (``ended_on``). None when the plan was never approved,
+    or ended before the item began."""
+    if approved_on is None:
+        return None
+    first = item_start or plan_start or approved_on
+    last = item_end or plan_end
+    if ended_on is not None and (last is None or ended_on < last):
+        last = ended_on
+    if last is not None and last < first:
+        return None
+    return Run(first, last)
+
+
+def count_partners(items: Iterable[tuple[str, Run | None]], first: date, last: date) -> int:
+    """参加支援の協力事業所数: the distinct partner businesses named on 参加支援 items that run on at
+    least one day from ``first`` through ``last``; a business hosting several people, or named
+    on several plans, is one."""
+    return len({partner for partner, run in items if run is not None and run.overlaps(first, last)})
 
 
 def is_plan_revision(previous_plan_id: int | None) -> bool:
@@ -420,8 +494,11 @@ class Figure(StrEnum):
     OUTREACH_HOUSEHOLDS = "outreach_households"
     OUTREACH_CONTACTS = "outreach_contacts"
     OUTREACH_VISITS = "outreach_visits"
+    OUTREACH_PEOPLE = "outreach_people"
     PARTICIPATION_HOUSEHOLDS = "participation_households"
     PARTICIPATION_CONTACTS = "participation_contacts"
+    PARTICIPATION_PEOPLE = "participation_people"
+    PARTICIPATION_PARTNERS = "participation_partners"
     CASES_CLOSED = "cases_closed"
     CASES_SUSPENDED = "cases_suspended"
     REFERRALS_SENT = "referrals_sent"
@@ -449,8 +526,14 @@ FIGURE_LABELS: dict[Figure, tuple[str, str]] = {
     Figure.OUTREACH_HOUSEHOLDS: ("アウトリーチ 実世帯数", "Outreach: households"),
     Figure.OUTREACH_CONTACTS: ("アウトリーチ 延べ件数", "Outreach: contacts"),
     Figure.OUTREACH_VISITS: ("アウトリーチ うち訪問件数", "Outreach: of which visits"),
+    Figure.OUTREACH_PEOPLE: ("アウトリーチ 実人数", "Outreach: people"),
     Figure.PARTICIPATION_HOUSEHOLDS: ("参加支援 実世帯数", "Participation: households"),
     Figure.PARTICIPATION_CONTACTS: ("参加支援 延べ件数", "Participation: contacts"),
+    Figure.PARTICIPATION_PEOPLE: ("参加支援 実人数", "Participation: people"),
+    Figure.PARTICIPATION_PARTNERS: (
+        "参加支援 協力事業所数",
+        "Participation: partner businesses",
+    ),
     Figure.CASES_CLOSED: ("終結件数", "Cases closed"),
     Figure.CASES_SUSPENDED: ("中断件数", "Cases suspended"),
     Figure.REFERRALS_SENT: ("つなぎ（紹介）件数", "Referrals sent"),
@@ -462,6 +545,9 @@ OVERVIEW_FIGURES: tuple[Figure, ...] = tuple(
     f for f in Figure if f not in (Figure.SUPPORT_MEETINGS_HELD, Figure.MULTI_AGENCY_MEETINGS_HELD)
 )
 MONTHLY_FIGURES: tuple[Figure, ...] = tuple(Figure)
+# A partner business may host people from both areas: its figure by area does not add up to the
+# city's, which is counted on its own.
+NOT_ADDITIVE_BY_AREA: frozenset[Figure] = frozenset({Figure.PARTICIPATION_PARTNERS})
 
 UNKNOWN_AREA = Label("unknown", "地区未設定", "Area not recorded")
 TOTAL = Label("total", "計", "Total")
@@ -473,7 +559,12 @@ OVERVIEW_NOTE = (
     "または初めて多機関協働の支援経過が記録された日が期間内のものです。"
     "支援プランは重層的支援会議で承認された日（会議の開催日）で数えます。"
     "終結・中断は会議の決定日、会議によらない変更は記録した日で数えます。"
-    "つなぎは送付した日で数えます。アウトリーチ・参加支援の人数は世帯単位です（支援経過は世帯に記録されるため）。"
+    "つなぎは送付した日で数えます。"
+    "アウトリーチ・参加支援の実人数は、支援経過に記録された世帯員を1人と数えます。"
+    "世帯員の記録がない支援経過だけの世帯は、世帯を1人と数えます。"
+    "参加支援の協力事業所数は、期間中に実施していた支援プラン（重層的支援会議で承認済み）の"
+    "参加支援の支援内容に指定された協力事業所の実数です。"
+    "一つの事業所が両地区の人を受け入れることがあるため、計は地区の合計になりません。"
 )
 
 
@@ -481,14 +572,23 @@ def _row(key: str, label: str, label_en: str, values: Mapping[str, Cell]) -> Row
     return Row(key=key, label=label, label_en=label_en, values=dict(values))
 
 
-def overview_table(areas: Sequence[Label], by_area: Mapping[Figure, Mapping[str, int]]) -> Table:
-    """実績総括: each figure by area (東部, 西部, area not recorded) and for the whole city."""
+def overview_table(
+    areas: Sequence[Label],
+    by_area: Mapping[Figure, Mapping[str, int]],
+    city: Mapping[Figure, int] | None = None,
+) -> Table:
+    """実績総括: each figure by area (東部, 西部, area not recorded) and for the whole city. The
+    city's figure is the areas' sum, except for the figures that do not add up by area
+    (``NOT_ADDITIVE_BY_AREA``), whose city count comes in ``city``."""
     columns = (*areas, UNKNOWN_AREA, TOTAL)
     rows = []
     for figure in OVERVIEW_FIGURES:
         counts = by_area.get(figure, {})
         values: dict[str, Cell] = {a.code: counts.get(a.code, 0) for a in (*areas, UNKNOWN_AREA)}
-        values[TOTAL.code] = figure_total(counts)
+        if figure in NOT_ADDITIVE_BY_AREA:
+            values[TOTAL.code] = (city or {}).get(figure, 0)
+        else:
+            values[TOTAL.code] = figure_total(counts)
         ja, en = FIGURE_LABELS[figure]
         rows.append(_row(figure.value, ja, en, values))
     return Table(
@@ -535,6 +635,7 @@ HOUSEHOLDS = Label("households", "実世帯数", "Households")
 CONTACTS = Label("contacts", "延べ件数", "Contacts")
 PRIMARY = Label("primary", "うち主たる課題", "Of which primary issue")
 VISITS = Label("visits", "うち訪問", "Of which visits")
+PEOPLE = Label("people", "実人数", "People")
 
 
 def routes_table(
@@ -608,16 +709,18 @@ class FunctionTally:
     households: int
     contacts: int
     visits: int
+    people: int = 0
 
 
 def functions_table(functions: Sequence[Label], tallies: Mapping[str, FunctionTally]) -> Table:
-    """機能別 (社会福祉法第106条の4第2項 第1号～第6号): households and contacts per function, with
-    home visits apart."""
+    """機能別 (社会福祉法第106条の4第2項 第1号～第6号): households, people and contacts per
+    function, with home visits apart."""
     rows = []
     for f in functions:
         t = tallies.get(f.code, FunctionTally(0, 0, 0))
         values: dict[str, Cell] = {
             HOUSEHOLDS.code: t.households,
+            PEOPLE.code: t.people,
             CONTACTS.code: t.contacts,
             VISITS.code: t.visits,
         }
@@ -628,10 +731,12 @@ def functions_table(functions: Sequence[Label], tallies: Mapping[str, FunctionTa
         "By function (Social Welfare Act Art. 106-4 §2)",
         "機能別",
         "機能",
-        (HOUSEHOLDS, CONTACTS, VISITS),
+        (HOUSEHOLDS, PEOPLE, CONTACTS, VISITS),
         tuple(rows),
         "支援経過の記録を、付けられた機能ごとに数えます。機能の指定がない記録と受付は相談支援に数えます。"
-        "地域づくりの場・参加者数、参加支援の協力事業所数はこのシステムでは記録していません。",
+        "実人数は記録に指定された世帯員の実数で、世帯員の指定がない記録だけの世帯は1人と数えます。"
+        "参加支援の協力事業所数は実績総括・月別実績の表にあります。"
+        "地域づくりの場・参加者数はこのシステムでは記録していません。",
     )
 
 

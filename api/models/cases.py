@@ -30,6 +30,7 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("fiscal_year", "sequence"),
         Index("ix_cases_status_id", "status", "id"),
+        Index("ix_cases_intake_date", "intake_date"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -170,12 +171,21 @@ class TimelineEntry(Base):
     """支援経過: one contact with the household."""
 
     __tablename__ = "timeline_entries"
-    __table_args__ = (Index("ix_timeline_entries_case_occurred", "case_id", "occurred_on", "id"),)
+    __table_args__ = (
+        Index("ix_timeline_entries_case_occurred", "case_id", "occurred_on", "id"),
+        # The report: a fiscal year's contacts, and each case's first 重層的支援 contact.
+        Index("ix_timeline_entries_occurred_on", "occurred_on"),
+        Index("ix_timeline_entries_function_case", "function_code", "case_id", "occurred_on"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     occurred_on: Mapped[date] = mapped_column(Date)
     means: Mapped[str] = mapped_column(String(40))
     function_code: Mapped[str | None] = mapped_column(ForeignKey("support_functions.code"))
+    # The household member the contact was with (None: the household as a whole).
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_members.id", ondelete="SET NULL")
+    )
     content: Mapped[str] = mapped_column(Text)
     author_sub: Mapped[str] = mapped_column(String(64))
     author_name: Mapped[str] = mapped_column(String(200))

@@ -45,7 +45,8 @@ class Town(Base):
 
 
 class Organization(Base):
-    """An org unit of the city or 社協 (kind ``unit``) or a partner agency (kind ``agency``)."""
+    """An org unit of the city or 社協 (kind ``unit``), a partner agency (kind ``agency``), or a
+    partner business of 参加支援 (kind ``partner``, 協力事業所: no accounts, no case access)."""
 
     __tablename__ = "organizations"
     code: Mapped[str] = mapped_column(String(60), primary_key=True)

@@ -68,6 +68,10 @@ class PlanItem(Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     function_code: Mapped[str | None] = mapped_column(ForeignKey("support_functions.code"))
+    # 参加支援 only: the partner business (協力事業所, an organisation of kind ``partner``) hosting it.
+    partner_org_code: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.code"), index=True
+    )
 
 
 class MonitoringRecord(Base):

@@ -30,7 +30,8 @@ UPDATE_ERRORS = problem_responses(401, 403, 404, 409, 413, 422)
     responses=problem_responses(401, 403),
 )
 def list_departments(ctx: ReadMaster) -> list[s.DepartmentOut]:
-    """The 4部, 社協 and the pseudo-departments for other city units, IT and partner agencies."""
+    """The 4部, 社協 and the pseudo-departments for other city units, IT, partner agencies and
+    the partner businesses of 参加支援."""
     return service.list_departments(ctx)
 
 
@@ -135,12 +136,15 @@ def update_town(ctx: Admin, code: CodePath, body: s.TownUpdate) -> s.TownOut:
 @router.get(
     "/organizations",
     response_model=list[s.OrganizationOut],
-    summary="組織（課・係・支援関係機関）の一覧 / List org units and agencies",
+    summary="組織（課・係・支援関係機関・協力事業所）の一覧 / List org units, agencies and partners",
     responses=READ_ERRORS,
 )
 def list_organizations(
     ctx: ReadMaster,
-    kind: Annotated[s.OrgKind | None, Query(description="`unit` or `agency`.")] = None,
+    kind: Annotated[
+        s.OrgKind | None,
+        Query(description="`unit`, `agency` or `partner` (参加支援の協力事業所)."),
+    ] = None,
     department: Annotated[str | None, Query(max_length=60, description="Department code.")] = None,
     field_code: Annotated[
         str | None, Query(alias="field", max_length=60, description="Agency field code.")
@@ -156,7 +160,7 @@ def list_organizations(
 @router.get(
     "/organizations/{code}",
     response_model=s.OrganizationOut,
-    summary="組織の詳細 / Read an org unit or agency",
+    summary="組織の詳細 / Read an org unit, agency or partner business",
     responses=problem_responses(401, 403, 404, 422),
 )
 def get_organization(ctx: ReadMaster, code: CodePath) -> s.OrganizationOut:
@@ -167,13 +171,15 @@ def get_organization(ctx: ReadMaster, code: CodePath) -> s.OrganizationOut:
     "/organizations",
     response_model=s.OrganizationOut,
     status_code=status.HTTP_201_CREATED,
-    summary="組織の登録 / Create an org unit or agency",
+    summary="組織の登録 / Create an org unit, agency or partner business",
     responses=CREATE_ERRORS,
 )
 def create_organization(
     ctx: Admin, body: s.OrganizationCreate, response: Response
 ) -> s.OrganizationOut:
-    """A unit names its department; an agency names its field (its department is `agency`)."""
+    """A unit names its department; an agency names its field (its department is `agency`); a
+    partner business of 参加支援 (kind `partner`, 協力事業所) names neither (its department is
+    `partner`). Partner businesses have no users or API clients and take no referrals."""
     out = service.create_organization(ctx, body)
     response.headers["Location"] = f"/organizations/{out.code}"
     return out
@@ -182,7 +188,7 @@ def create_organization(
 @router.patch(
     "/organizations/{code}",
     response_model=s.OrganizationOut,
-    summary="組織の変更 / Update an org unit or agency",
+    summary="組織の変更 / Update an org unit, agency or partner business",
     responses=UPDATE_ERRORS,
 )
 def update_organization(

@@ -39,9 +39,7 @@ def report_request(
         date | None,
         Query(alias="from", description="First day (inclusive); with `to`, in one fiscal year."),
     ] = None,
-    date_to: Annotated[
-        date | None, Query(alias="to", description="Last day (inclusive).")
-    ] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Last day (inclusive).")] = None,
     department: Annotated[
         s.ReportDepartment | None,
         Query(
@@ -114,8 +112,12 @@ def get_statistics_report(ctx: ReadCases, query: ReportQuery) -> s.StatisticsRep
     """The figures the city reports for a fiscal year, a month or a range of days within one
     fiscal year: an overview by area (東部・西部), by month, consultations by route and by issue,
     by Art. 106-4 function, meetings held and cases discussed (実件数・延べ件数), agencies
-    attending by field, referrals by outcome and answer time. Aggregates only: no names, no case
-    numbers. Run by the secretariat (the whole city, or one department) and by managers and
+    attending by field, referrals by outcome and answer time. アウトリーチ and 参加支援 count
+    people (実人数: the household members contacts name, a household naming nobody as one) as
+    well as households, contacts and visits; 参加支援 also counts the partner businesses
+    (協力事業所数) named on 参加支援 items of approved plans running in the period (rows
+    `outreach_people`, `participation_people`, `participation_partners`). Aggregates only: no
+    names, no case numbers. Run by the secretariat (the whole city, or one department) and by managers and
     directors of the 4部 (their department). Audited."""
     return service.get_statistics(ctx, query)
 

@@ -264,7 +264,14 @@ class TimelineEntryIn(InputModel):
                     "means": "visit",
                     "function": "outreach",
                     "content": "地域包括支援センターと同行訪問。母の介護保険申請を案内。",
-                }
+                },
+                {
+                    "occurredOn": "2024-03-13",
+                    "means": "accompany",
+                    "function": "participation",
+                    "memberId": 2,
+                    "content": "長男とパン工房の就労体験に同行。1時間作業できた。",
+                },
             ]
         }
     )
@@ -272,6 +279,15 @@ class TimelineEntryIn(InputModel):
     occurred_on: date
     means: Code
     function: Code | None = Field(default=None, description="Art. 106-4 function code.")
+    member_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The household member the contact was with (a member id of this case); "
+        "leave it out for a contact with the household as a whole. アウトリーチ and 参加支援 "
+        "people (実人数) are counted from it.",
+        examples=[2],
+    )
     content: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
     _text = field_validator("content")(_no_control_chars)
 
@@ -396,12 +412,32 @@ class CaseSummary(ApiModel):
     updated_at: datetime
 
 
+class TimelineMemberOut(ApiModel):
+    """The member a contact was with, shown as the reader may see that member: a member whose
+    details the reader may not see (no consent covering them) shows only the relationship."""
+
+    id: int = Field(description="The member's id (as in the case's members).", examples=[2])
+    relationship: str = Field(
+        description="続柄 (e.g. 長男); shown even when redacted.", examples=["長男"]
+    )
+    redacted: bool = Field(
+        description="True when the reader may not see this member's details.", examples=[False]
+    )
+    name: str | None = Field(
+        default=None, description="The member's name; null when redacted.", examples=["国分 一郎"]
+    )
+
+
 class TimelineEntryOut(ApiModel):
     id: int
     case_id: int
     occurred_on: date
     means: str
     function: str | None
+    member: TimelineMemberOut | None = Field(
+        default=None,
+        description="The household member the contact was with; null for the household as a whole.",
+    )
     content: str
     author_sub: str
     author_name: str

@@ -18,7 +18,12 @@ LongName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Kana = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongKana = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 SortOrder = Annotated[int, Field(ge=0, le=1_000_000)]
-OrgKind = Literal["unit", "agency"]
+OrgKind = Literal["unit", "agency", "partner"]
+ORG_KIND_DESCRIPTION = (
+    "`unit`: a city or 社協 org unit; `agency`: a partner agency (支援関係機関); `partner`: a "
+    "partner business of 参加支援 (協力事業所: an employer, shop, farm or café hosting a person), "
+    "which has no accounts, takes no referrals and is named on 参加支援 plan items."
+)
 
 CODE_LISTS = ("intake_route", "contact_means")
 
@@ -104,7 +109,7 @@ class TownOut(ApiModel):
 
 class OrganizationOut(ApiModel):
     code: str
-    kind: OrgKind = Field(description="`unit`: a city or 社協 org unit; `agency`: a partner agency.")
+    kind: OrgKind = Field(description=ORG_KIND_DESCRIPTION, examples=["agency"])
     name: str
     kana: str
     department: str
@@ -128,7 +133,9 @@ class IssueCategoryOut(ApiModel):
 class TownCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"code": "shin_honcho", "name": "新本町", "kana": "しんほんちょう", "area": "east"}]
+            "examples": [
+                {"code": "shin_honcho", "name": "新本町", "kana": "しんほんちょう", "area": "east"}
+            ]
         }
     )
 
@@ -141,9 +148,7 @@ class TownCreate(InputModel):
 
 
 class TownUpdate(InputModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"area": "west"}, {"active": False}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [{"area": "west"}, {"active": False}]})
 
     name: Name | None = patch_field()
     kana: Kana | None = patch_field()
@@ -172,20 +177,29 @@ class OrganizationCreate(InputModel):
                     "kana": "ほけんねんきんか",
                     "department": "health",
                 },
+                {
+                    "code": "bakery_honcho",
+                    "kind": "partner",
+                    "name": "ベーカリー本町",
+                    "kana": "べーかりーほんちょう",
+                },
             ]
         }
     )
 
     code: Code
-    kind: OrgKind
+    kind: OrgKind = Field(description=ORG_KIND_DESCRIPTION)
     name: LongName
     kana: LongKana
     department: RefCode | None = Field(
         default=None,
-        description="Department code; required for units. Agencies belong to `agency`.",
+        description="Department code; required for units. Agencies belong to `agency` and "
+        "partner businesses to `partner`: leave it out for them.",
     )
     field: RefCode | None = Field(
-        default=None, description="Agency field code; required for agencies, not allowed for units."
+        default=None,
+        description="Agency field code; required for agencies, not allowed for units and "
+        "partner businesses.",
     )
 
     _text = field_validator("name", "kana")(no_control_chars)
@@ -225,14 +239,18 @@ class IssueCategoryCreate(InputModel):
     national: bool = Field(
         default=False, description="An item of the national statistics (usually false)."
     )
-    sort_order: SortOrder | None = Field(default=None, description="Defaults to after the last one.")
+    sort_order: SortOrder | None = Field(
+        default=None, description="Defaults to after the last one."
+    )
 
     _text = field_validator("name", "name_en")(no_control_chars)
 
 
 class IssueCategoryUpdate(InputModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"nameEn": "Gambling", "sortOrder": 111}, {"active": False}]}
+        json_schema_extra={
+            "examples": [{"nameEn": "Gambling", "sortOrder": 111}, {"active": False}]
+        }
     )
 
     name: Name | None = patch_field()

@@ -50,6 +50,12 @@ class ItemIn(InputModel):
     function: Code | None = Field(
         default=None, description="Art. 106-4 §2 function code (see listSupportFunctions)."
     )
+    partner_org: Code | None = Field(
+        default=None,
+        description="参加支援 items only: the partner business (協力事業所) hosting the person, "
+        "the code of an active organisation of kind `partner` (see listOrganizations).",
+        examples=["bakery_honcho"],
+    )
 
     _text = field_validator("content", "frequency")(_no_control_chars)
 
@@ -95,6 +101,13 @@ _PLAN_EXAMPLE: dict[str, JsonValue] = {
             "isLead": True,
             "frequency": "隔週",
             "function": "outreach",
+        },
+        {
+            "content": "長男のパン工房での就労体験（参加支援）",
+            "responsibleOrg": "kyosei",
+            "frequency": "週1回",
+            "function": "participation",
+            "partnerOrg": "bakery_honcho",
         },
     ],
     "monitoringEveryMonths": 3,
@@ -273,6 +286,14 @@ class ItemOut(ApiModel):
     start_date: date | None
     end_date: date | None
     function: str | None
+    partner_org: str | None = Field(
+        default=None,
+        description="The partner business (協力事業所) of a 参加支援 item, or null.",
+        examples=["bakery_honcho"],
+    )
+    partner_org_name: str | None = Field(
+        default=None, description="The partner business's name.", examples=["ベーカリー本町"]
+    )
 
 
 class MonitoringRecordOut(ApiModel):

@@ -173,6 +173,9 @@ DEPARTMENTS: tuple[Department, ...] = (
     Department("system", "情報システム", "Information systems", 7),
     # Partner agencies (支援関係機関) outside the city hall; the JWT ``dept`` claim "agency".
     Department("agency", "支援関係機関", "Partner agencies", 8),
+    # Partner businesses of 参加支援 (協力事業所: employers, shops, farms, cafés that host a person).
+    # They have no accounts; the businesses themselves are entered by an admin, not seeded.
+    Department("partner", "参加支援協力事業所", "Participation-support partner businesses", 9),
 )
 
 
@@ -263,9 +266,7 @@ ORG_UNITS: tuple[OrgUnit, ...] = (
     # because ひきこもり and young people's cases are referred to it directly; the
     # formal name (係 / 担当) is not stated.
     OrgUnit("wakamono_shien", "若者支援", "わかものしえん", "children_family"),
-    OrgUnit(
-        "kosodate_sodan", "子育て相談室", "こそだてそうだんしつ", "children_family"
-    ),
+    OrgUnit("kosodate_sodan", "子育て相談室", "こそだてそうだんしつ", "children_family"),
     OrgUnit("hoiku_yochien", "保育幼稚園課", "ほいくようちえんか", "children_family"),
     # A city unit (not a partner agency); its 係長 sits on the 相談支援総合調整会議.
     OrgUnit(
@@ -317,9 +318,7 @@ AGENCIES: tuple[Agency, ...] = (
         "health_medical",
     ),
     # Generic entries standing for the many hospitals, clinics and nursing stations.
-    Agency(
-        "iryo_kikan", "医療機関（病院・診療所）", "いりょうきかん", "health_medical"
-    ),
+    Agency("iryo_kikan", "医療機関（病院・診療所）", "いりょうきかん", "health_medical"),
     Agency(
         "homon_kango",
         "訪問看護ステーション",
@@ -448,9 +447,7 @@ ISSUE_CATEGORIES: tuple[IssueCategory, ...] = (
         True,
         3,
     ),
-    IssueCategory(
-        "disability_suspected", "障害（疑い）", "Suspected disability", True, 4
-    ),
+    IssueCategory("disability_suspected", "障害（疑い）", "Suspected disability", True, 4),
     IssueCategory("suicidal_intent", "自死企図", "Suicidal intent", True, 5),
     IssueCategory("mental_health", "メンタルヘルス", "Mental health", True, 6),
     IssueCategory("unstable_housing", "住まい不安定", "Unstable housing", True, 7),
@@ -478,9 +475,7 @@ ISSUE_CATEGORIES: tuple[IssueCategory, ...] = (
         True,
         13,
     ),
-    IssueCategory(
-        "irregular_lifestyle", "生活習慣の乱れ", "Disordered daily habits", True, 14
-    ),
+    IssueCategory("irregular_lifestyle", "生活習慣の乱れ", "Disordered daily habits", True, 14),
     IssueCategory(
         "social_isolation",
         "社会的孤立（ニート・ひきこもりなど）",
@@ -554,9 +549,7 @@ ISSUE_CATEGORIES: tuple[IssueCategory, ...] = (
         103,
     ),
     IssueCategory("hoarding", "ごみ屋敷", "Hoarding", False, 104),
-    IssueCategory(
-        "lack_of_insight", "病識欠如", "Lack of insight into illness", False, 105
-    ),
+    IssueCategory("lack_of_insight", "病識欠如", "Lack of insight into illness", False, 105),
     IssueCategory("noise_trouble", "騒音トラブル", "Noise trouble", False, 106),
     # その他 (national) is kept last.
     IssueCategory("other", "その他", "Other", True, 999),

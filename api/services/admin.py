@@ -30,6 +30,7 @@ from api.services.master import (
     unknown_code,
 )
 from domain.access import Dept, Role, RoleSetError, check_role_set
+from domain.organizations import OrgKind, has_accounts
 
 # ---------------------------------------------------------------- cursor over usernames
 
@@ -149,6 +150,15 @@ def _assignable_org(session: Session, code: str) -> tuple[Organization, Dept]:
     org = session.get(Organization, code)
     if org is None:
         raise unknown_code("org", code)
+    if not has_accounts(OrgKind(org.kind)):
+        raise invalid_field(
+            "org",
+            "協力事業所（参加支援）には利用者や連携クライアントを登録できません。"
+            "課・係または支援関係機関を指定してください。",
+            "A partner business (kind partner) has no user accounts or API clients; choose an "
+            "org unit or agency.",
+            "partner_org",
+        )
     if not org.active:
         raise invalid_field(
             "org",

@@ -989,13 +989,39 @@ def update_team_member(
 # ---------------------------------------------------------------- timeline
 
 
-def _timeline_out(e: TimelineEntry) -> s.TimelineEntryOut:
+def _timeline_members(
+    ctx: Context, access: CaseAccess, member_ids: set[int]
+) -> dict[int, s.TimelineMemberOut]:
+    """The members named on timeline entries, each as the reader may see them (access.md: a
+    reader admitted by a consent sees another member's name only where that member consented)."""
+    if not member_ids:
+        return {}
+    members = ctx.session.scalars(
+        select(CaseMember).where(
+            CaseMember.id.in_(member_ids), CaseMember.case_id == access.case.id
+        )
+    ).all()
+    out = {}
+    for m in members:
+        facts = consent_facts(access.consents.get(m.id))
+        visible = can_see_member_details(access.basis, facts, ctx.principal.org, ctx.today)
+        out[m.id] = s.TimelineMemberOut(
+            id=m.id,
+            relationship=m.relationship_label,
+            redacted=not visible,
+            name=m.name if visible else None,
+        )
+    return out
+
+
+def _timeline_out(e: TimelineEntry, members: dict[int, s.TimelineMemberOut]) -> s.TimelineEntryOut:
     return s.TimelineEntryOut(
         id=e.id,
         case_id=e.case_id,
         occurred_on=e.occurred_on,
         means=e.means,
         function=e.function_code,
+        member=members.get(e.member_id) if e.member_id is not None else None,
         content=e.content,
         author_sub=e.author_sub,
         author_name=e.author_name,
@@ -1007,7 +1033,7 @@ def _timeline_out(e: TimelineEntry) -> s.TimelineEntryOut:
 def list_timeline(
     ctx: Context, case_id: int, cursor: str | None, limit: int
 ) -> tuple[list[s.TimelineEntryOut], str | None]:
-    _readable(ctx, case_id, "timeline.list")
+    access = _readable(ctx, case_id, "timeline.list")
     after = decode_cursor(cursor)
     stmt = (
         select(TimelineEntry)
@@ -1020,7 +1046,8 @@ def list_timeline(
     rows = ctx.session.scalars(stmt).all()
     page = rows[:limit]
     ctx.audit.record("timeline.list", "case", case_id, case_id=case_id)
-    return [_timeline_out(e) for e in page], (
+    members = _timeline_members(ctx, access, {e.member_id for e in page if e.member_id})
+    return [_timeline_out(e, members) for e in page], (
         encode_cursor(page[-1].id) if len(rows) > limit else None
     )
 
@@ -1039,6 +1066,21 @@ def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s
     _check_code_label(ctx.session, "contact_means", data.means, "means")
     if data.function:
         _check_refs(ctx.session, [("function", SupportFunction.code, {data.function})])
+    if data.member_id is not None:
+        member = ctx.session.get(CaseMember, data.member_id)
+        if member is None or member.case_id != case_id:
+            raise AppError(
+                "validation-error",
+                "このケースの世帯員ではありません。",
+                "memberId is not a member of this case.",
+                errors=[
+                    FieldError(
+                        field="memberId",
+                        message="このケースの世帯員を指定してください。",
+                        code="unknown_member",
+                    )
+                ],
+            )
     user = ctx.session.get(User, ctx.principal.sub)
     author_name = user.display_name if user else ctx.principal.sub
     entry = TimelineEntry(
@@ -1046,6 +1088,7 @@ def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s
         occurred_on=data.occurred_on,
         means=data.means,
         function_code=data.function,
+        member_id=data.member_id,
         content=data.content,
         author_sub=ctx.principal.sub,
         author_name=author_name,
@@ -1054,4 +1097,5 @@ def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s
     ctx.session.add(entry)
     ctx.session.flush()
     ctx.audit.record("timeline.create", "timeline_entry", entry.id, case_id=case_id)
-    return _timeline_out(entry)
+    members = _timeline_members(ctx, access, {entry.member_id} if entry.member_id else set())
+    return _timeline_out(entry, members)

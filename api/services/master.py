@@ -24,11 +24,14 @@ from api.models import (
 from api.schemas import master as s
 from api.services.context import Context
 from domain.access import Dept, can_administer
+from domain.organizations import PARTNER_DEPARTMENT, OrgKind
 
 # ---------------------------------------------------------------- guards and checks
 
 
-def require_admin(ctx: Context, action: str, resource_type: str, resource_id: str | None = None) -> None:
+def require_admin(
+    ctx: Context, action: str, resource_type: str, resource_id: str | None = None
+) -> None:
     """Defence in depth behind the ``admin`` scope: only the admin role changes master data."""
     if not can_administer(ctx.principal):
         ctx.audit.record_refusal(action, resource_type, resource_id)
@@ -40,7 +43,9 @@ def unknown_code(field: str, code: str) -> AppError:
         "validation-error",
         "存在しないコードが指定されています。",
         f"Unknown code in {field}.",
-        errors=[FieldError(field=field, message=f"存在しないコードです: {code}", code="unknown_code")],
+        errors=[
+            FieldError(field=field, message=f"存在しないコードです: {code}", code="unknown_code")
+        ],
     )
 
 
@@ -69,7 +74,9 @@ def flush_or_conflict(session: Session, what_ja: str, what_en: str, value: str) 
         raise duplicate(what_ja, what_en, value) from exc
 
 
-def _name_taken(session: Session, column: Any, key_column: Any, name: str, own_key: str | None) -> bool:
+def _name_taken(
+    session: Session, column: Any, key_column: Any, name: str, own_key: str | None
+) -> bool:
     stmt = select(key_column).where(column == name)
     if own_key is not None:
         stmt = stmt.where(key_column != own_key)
@@ -90,7 +97,9 @@ def list_departments(ctx: Context) -> list[s.DepartmentOut]:
 
 
 def list_agency_fields(ctx: Context) -> list[s.AgencyFieldOut]:
-    rows = ctx.session.scalars(select(AgencyField).order_by(AgencyField.sort_order, AgencyField.code))
+    rows = ctx.session.scalars(
+        select(AgencyField).order_by(AgencyField.sort_order, AgencyField.code)
+    )
     return [s.AgencyFieldOut.model_validate(r) for r in rows]
 
 
@@ -180,10 +189,13 @@ def _org_select() -> Select[Organization, str]:
     )
 
 
+_KINDS: dict[str, s.OrgKind] = {"unit": "unit", "agency": "agency", "partner": "partner"}
+
+
 def _org_out(org: Organization, department_name: str) -> s.OrganizationOut:
     return s.OrganizationOut(
         code=org.code,
-        kind="agency" if org.kind == "agency" else "unit",
+        kind=_KINDS.get(org.kind, "unit"),
         name=org.name,
         kana=org.kana,
         department=org.department_code,
@@ -251,6 +263,22 @@ def create_organization(ctx: Context, data: s.OrganizationCreate) -> s.Organizat
                 "field_required",
             )
         department = Dept.AGENCY.value
+    elif data.kind == OrgKind.PARTNER.value:
+        if data.department not in (None, PARTNER_DEPARTMENT):
+            raise invalid_field(
+                "department",
+                "協力事業所の部は partner です。省略してください。",
+                "Partner businesses belong to the department 'partner'; leave department out.",
+                "partner_department",
+            )
+        if data.field is not None:
+            raise invalid_field(
+                "field",
+                "分野（field）は支援関係機関だけに指定します。協力事業所には指定できません。",
+                "Only agencies have a field; a partner business has none.",
+                "field_not_allowed",
+            )
+        department = PARTNER_DEPARTMENT
     else:
         if data.field is not None:
             raise invalid_field(
@@ -261,7 +289,10 @@ def create_organization(ctx: Context, data: s.OrganizationCreate) -> s.Organizat
             )
         if data.department is None:
             raise invalid_field(
-                "department", "所属する部を指定してください。", "Units need a department.", "missing"
+                "department",
+                "所属する部を指定してください。",
+                "Units need a department.",
+                "missing",
             )
         if data.department == Dept.AGENCY.value:
             raise invalid_field(
@@ -269,6 +300,13 @@ def create_organization(ctx: Context, data: s.OrganizationCreate) -> s.Organizat
                 "部 agency は支援関係機関専用です。kind を agency にしてください。",
                 "The department 'agency' is for agencies; use kind 'agency'.",
                 "agency_department",
+            )
+        if data.department == PARTNER_DEPARTMENT:
+            raise invalid_field(
+                "department",
+                "部 partner は協力事業所専用です。kind を partner にしてください。",
+                "The department 'partner' is for partner businesses; use kind 'partner'.",
+                "partner_department",
             )
         department = data.department
     if ctx.session.get(Organization, data.code) is not None:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from api.clock import now
 from api.errors import AppError, FieldError, forbidden, not_found
@@ -34,15 +34,19 @@ from api.services.cases import CaseAccess, _readable
 from api.services.context import Context
 from domain.case_status import CaseStatus
 from domain.meetings import MeetingKind
+from domain.organizations import OrgKind
 from domain.plans import (
     DECIDED_BY_MEETING,
     DUE_SOON_DAYS,
     EDITABLE,
+    ITEM_ORG_PROBLEM_MESSAGES,
     OPEN_STATUSES,
+    PARTICIPATION,
     PLAN_STATUS_LABELS,
     Achievement,
     AgreementMethod,
     GoalTerm,
+    ItemOrgProblem,
     MonitoringState,
     PlanStatus,
     can_approve,
@@ -53,6 +57,8 @@ from domain.plans import (
     first_monitoring_date,
     monitoring_state,
     next_monitoring_after,
+    partner_problem,
+    responsible_org_problem,
 )
 
 # ---------------------------------------------------------------- guards
@@ -169,13 +175,21 @@ def _validation(errors: list[FieldError], ja: str, en: str) -> AppError:
 
 
 def _check_items(session: Session, items: Sequence[s.ItemIn], field: str = "items") -> None:
-    """Unknown org or function codes: one field error per item."""
-    orgs = {i.responsible_org for i in items}
+    """Unknown org or function codes, and orgs of the wrong kind (a partner business named as the
+    responsible org, or named on an item that is not 参加支援): one field error per problem."""
+    orgs = {i.responsible_org for i in items} | {i.partner_org for i in items if i.partner_org}
     functions = {i.function for i in items if i.function}
-    known_orgs = (
-        set(session.scalars(select(Organization.code).where(Organization.code.in_(orgs))))
+    known_orgs: dict[str, tuple[OrgKind, bool]] = (
+        {
+            code: (OrgKind(kind), active)
+            for code, kind, active in session.execute(
+                select(Organization.code, Organization.kind, Organization.active).where(
+                    Organization.code.in_(orgs)
+                )
+            )
+        }
         if orgs
-        else set()
+        else {}
     )
     known_functions = (
         set(
@@ -184,27 +198,49 @@ def _check_items(session: Session, items: Sequence[s.ItemIn], field: str = "item
         if functions
         else set()
     )
-    errors: list[FieldError] = []
+    unknown: list[FieldError] = []
+    misplaced: list[FieldError] = []
+
+    def unknown_code(at: str, code: str) -> None:
+        unknown.append(
+            FieldError(field=at, message=f"存在しないコードです: {code}", code="unknown_code")
+        )
+
+    def wrong(at: str, problem: ItemOrgProblem) -> None:
+        message, _ = ITEM_ORG_PROBLEM_MESSAGES[problem]
+        misplaced.append(FieldError(field=at, message=message, code=problem.value))
+
     for n, item in enumerate(items):
-        if item.responsible_org not in known_orgs:
-            errors.append(
-                FieldError(
-                    field=f"{field}.{n}.responsibleOrg",
-                    message=f"存在しないコードです: {item.responsible_org}",
-                    code="unknown_code",
-                )
-            )
+        responsible = known_orgs.get(item.responsible_org)
+        if responsible is None:
+            unknown_code(f"{field}.{n}.responsibleOrg", item.responsible_org)
+        elif (problem := responsible_org_problem(responsible[0])) is not None:
+            wrong(f"{field}.{n}.responsibleOrg", problem)
         if item.function and item.function not in known_functions:
-            errors.append(
-                FieldError(
-                    field=f"{field}.{n}.function",
-                    message=f"存在しないコードです: {item.function}",
-                    code="unknown_code",
+            unknown_code(f"{field}.{n}.function", item.function)
+        if item.partner_org:
+            partner = known_orgs.get(item.partner_org)
+            if partner is None and item.function == PARTICIPATION:
+                unknown_code(f"{field}.{n}.partnerOrg", item.partner_org)
+            elif (
+                problem := partner_problem(
+                    item.function,
+                    partner[0] if partner else None,
+                    partner[1] if partner else False,
                 )
-            )
-    if errors:
+            ) is not None:
+                wrong(f"{field}.{n}.partnerOrg", problem)
+    if unknown:
         raise _validation(
-            errors, "存在しないコードが指定されています。", "Unknown codes in the request."
+            unknown + misplaced,
+            "存在しないコードが指定されています。",
+            "Unknown codes in the request.",
+        )
+    if misplaced:
+        raise _validation(
+            misplaced,
+            misplaced[0].message,
+            ITEM_ORG_PROBLEM_MESSAGES[ItemOrgProblem(misplaced[0].code)][1],
         )
 
 
@@ -313,6 +349,7 @@ def _write_items(session: Session, plan_id: int, items: Sequence[s.ItemIn]) -> N
             start_date=i.start_date,
             end_date=i.end_date,
             function_code=i.function,
+            partner_org_code=i.partner_org,
         )
         for n, i in enumerate(items, start=1)
     )
@@ -348,6 +385,7 @@ def _items_in(rows: Sequence[PlanItem]) -> list[s.ItemIn]:
             start_date=i.start_date,
             end_date=i.end_date,
             function=i.function_code,
+            partner_org=i.partner_org_code,
         )
         for i in rows
     ]
@@ -371,9 +409,11 @@ def _state_of(plan: SupportPlan, today: date) -> MonitoringState | None:
 def _plan_out(ctx: Context, plan: SupportPlan) -> s.PlanOut:
     session = ctx.session
     goals = _goal_rows(session, plan.id)
+    partner = aliased(Organization, name="partner_org")
     items = session.execute(
-        select(PlanItem, Organization.name)
+        select(PlanItem, Organization.name, partner.name)
         .join(Organization, Organization.code == PlanItem.responsible_org_code)
+        .outerjoin(partner, partner.code == PlanItem.partner_org_code)
         .where(PlanItem.plan_id == plan.id)
         .order_by(PlanItem.position)
     ).all()
@@ -385,7 +425,7 @@ def _plan_out(ctx: Context, plan: SupportPlan) -> s.PlanOut:
     replaced_by = session.scalar(
         select(SupportPlan.id).where(SupportPlan.previous_plan_id == plan.id).limit(1)
     )
-    item_orgs = frozenset(i.responsible_org_code for i, _ in items)
+    item_orgs = frozenset(i.responsible_org_code for i, _, _ in items)
     return s.PlanOut(
         id=plan.id,
         case_id=plan.case_id,
@@ -418,8 +458,10 @@ def _plan_out(ctx: Context, plan: SupportPlan) -> s.PlanOut:
                 start_date=i.start_date,
                 end_date=i.end_date,
                 function=i.function_code,
+                partner_org=i.partner_org_code,
+                partner_org_name=partner_name,
             )
-            for i, org_name in items
+            for i, org_name, partner_name in items
         ],
         monitoring_every_months=plan.monitoring_every_months,
         start_date=plan.start_date,
@@ -788,6 +830,7 @@ def add_item_by_meeting(
         start_date=item.start_date,
         end_date=item.end_date,
         function_code=item.function,
+        partner_org_code=item.partner_org,
     )
     ctx.session.add(row)
     _flush(ctx)

@@ -24,6 +24,7 @@ from api.services import concurrency
 from api.services.case_access import get_case_row, load_facts, readable_filter
 from api.services.context import Context
 from domain.access import FULL_READ, CaseFacts, Dept, ReadBasis, can_send_referral, read_basis
+from domain.organizations import OrgKind, takes_referrals
 from domain.referrals import (
     AWAITING_ANSWER,
     OPEN_STATUSES,
@@ -314,6 +315,15 @@ def create_referral(
             f"紹介先に指定できない組織です: {data.to_org}",
             "unknown_code",
             "toOrg is not a unit or agency that takes referrals.",
+        )
+    if not takes_referrals(OrgKind(to_org.kind)):
+        raise _invalid(
+            "toOrg",
+            f"「{to_org.name}」は参加支援の協力事業所のため、紹介先にできません。"
+            "参加支援を担当する課・機関あてに紹介してください。",
+            "partner_org",
+            "toOrg is a partner business of participation support (kind partner); it takes no "
+            "referrals.",
         )
     if data.to_org == p.org:
         raise _invalid(

@@ -21,17 +21,21 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     Select,
     String,
     and_,
     case,
+    cast,
     distinct,
     extract,
     func,
     literal,
+    null,
     or_,
     select,
+    text,
     true,
     union,
     union_all,
@@ -53,6 +57,7 @@ from api.models import (
     IssueCategory,
     Meeting,
     Organization,
+    PlanItem,
     Referral,
     SupportFunction,
     SupportPlan,
@@ -68,6 +73,7 @@ from domain.referrals import REFERRAL_STATUS_LABELS, ReferralStatus
 from domain.reports import (
     ANSWER_BOUNDS,
     CONSULTATION,
+    ENDED_PLAN_STATUSES,
     MULTI_AGENCY,
     OUTREACH,
     PARTICIPATION,
@@ -266,9 +272,10 @@ def _held(scope: Scope) -> ColumnElement[bool]:
 
 def _contacts(scope: Scope) -> Subquery:
     """One row per consultation contact: the intake, and every contact log entry, with the
-    function it counts under (untagged → 相談支援)."""
+    function it counts under (untagged → 相談支援) and the member it names (the intake: none)."""
     intakes = select(
         Case.id.label("case_id"),
+        cast(null(), Integer).label("member"),
         Case.area_code.label("area"),
         Case.intake_route.label("route"),
         literal(CONSULTATION, String).label("function"),
@@ -279,6 +286,7 @@ def _contacts(scope: Scope) -> Subquery:
     entries = (
         select(
             TimelineEntry.case_id.label("case_id"),
+            TimelineEntry.member_id.label("member"),
             Case.area_code.label("area"),
             Case.intake_route.label("route"),
             func.coalesce(TimelineEntry.function_code, CONSULTATION).label("function"),
@@ -298,6 +306,7 @@ class ContactCounts:
     contacts: int
     visits: int
     intakes: int
+    people: int = 0
 
 
 def _contact_counts(
@@ -305,41 +314,67 @@ def _contact_counts(
 ) -> dict[tuple[str, ...], ContactCounts]:
     """(function, *keys) → counts; an area or month that is not set is "unknown".
 
-    Households are counted as groups of a first pass per household (no COUNT(DISTINCT), which
-    sorts every contact)."""
+    Households and people are counted as groups of earlier passes, per member named (or none)
+    and then per household (no COUNT(DISTINCT), which sorts every contact). A household's people
+    are the members its contacts name, or one when they name nobody
+    (``domain.reports.people_in_household``)."""
     c = contacts.c
-    per_household = (
+    keys = [c[name] for name in by]
+    per_member = (
         select(
             c.function,
             c.case_id,
-            *(c[name] for name in by),
+            c.member,
+            *keys,
             func.count().label("n"),
             func.sum(c.visit).label("v"),
             func.sum(c.intake).label("i"),
         )
-        .group_by(c.function, c.case_id, *(c[name] for name in by))
+        .group_by(c.function, c.case_id, c.member, *keys)
+        .subquery("per_member")
+    )
+    m = per_member.c
+    per_household = (
+        select(
+            m.function,
+            m.case_id,
+            *(m[name] for name in by),
+            func.sum(m.n).label("n"),
+            func.sum(m.v).label("v"),
+            func.sum(m.i).label("i"),
+            func.count(m.member).label("named"),
+        )
+        .group_by(m.function, m.case_id, *(m[name] for name in by))
         .subquery("per_household")
     )
     h = per_household.c
     groups = [h[name] for name in by]
+    people = case((h.named > 0, h.named), else_=1)
     rows = ctx.session.execute(
         select(
-            h.function, *groups, func.count(), func.sum(h.n), func.sum(h.v), func.sum(h.i)
+            h.function,
+            *groups,
+            func.count(),
+            func.sum(h.n),
+            func.sum(h.v),
+            func.sum(h.i),
+            func.sum(people),
         ).group_by(h.function, *groups)
     ).all()
     out = {}
     for row in rows:
-        function, keys, (hh, n, v, i) = row[0], row[1 : 1 + len(by)], row[1 + len(by) :]
-        key = (function, *(k or UNKNOWN_AREA.code for k in keys))
-        out[key] = ContactCounts(int(hh), int(n or 0), int(v or 0), int(i or 0))
+        function, keys_, (hh, n, v, i, pp) = row[0], row[1 : 1 + len(by)], row[1 + len(by) :]
+        key = (function, *(k or UNKNOWN_AREA.code for k in keys_))
+        out[key] = ContactCounts(int(hh), int(n or 0), int(v or 0), int(i or 0), int(pp or 0))
     return out
 
 
 def _merge(
     counts: dict[tuple[str, ...], ContactCounts], *positions: int
 ) -> dict[tuple[str, ...], ContactCounts]:
-    """Add up counts over the keys left out. Valid for distinct households too because the keys
-    are the household's own (its area, its intake route): they split households, never share."""
+    """Add up counts over the keys left out. Valid for distinct households and people too because
+    the keys are the household's own (its area, its intake route): they split households (and
+    so their members), never share them."""
     out: dict[tuple[str, ...], ContactCounts] = {}
     for key, c in counts.items():
         kept = tuple(key[i] for i in positions)
@@ -349,6 +384,7 @@ def _merge(
             o.contacts + c.contacts,
             o.visits + c.visits,
             o.intakes + c.intakes,
+            o.people + c.people,
         )
     return out
 
@@ -498,15 +534,120 @@ def _figures(
             out[Figure.OUTREACH_HOUSEHOLDS][key] = c.households
             out[Figure.OUTREACH_CONTACTS][key] = c.contacts
             out[Figure.OUTREACH_VISITS][key] = c.visits
+            out[Figure.OUTREACH_PEOPLE][key] = c.people
         elif function == PARTICIPATION:
             out[Figure.PARTICIPATION_HOUSEHOLDS][key] = c.households
             out[Figure.PARTICIPATION_CONTACTS][key] = c.contacts
+            out[Figure.PARTICIPATION_PEOPLE][key] = c.people
     for (name, key), t in events.items():
         if name in DISTINCT_EVENTS:
             out[DISTINCT_EVENTS[name]][key] = t.distinct
         if name in TOTAL_EVENTS:
             out[TOTAL_EVENTS[name]][key] = t.total
     return out
+
+
+# ---------------------------------------------------------------- 参加支援 partner businesses
+
+
+def _tokyo_day(dialect: str, column: Any) -> ColumnElement[Any]:
+    """The Tokyo day of a stored UTC instant."""
+    if dialect == "sqlite":
+        return func.date(column, "+9 hours")
+    return cast(func.timezone("Asia/Tokyo", column), Date)
+
+
+def _partner_runs(dialect: str, scope: Scope) -> Subquery:
+    """One row per 参加支援 item naming a partner business, of a plan a 重層的支援会議 approved:
+    the partner, the household's area, and the days the item runs (``domain.reports.
+    plan_item_run``: its own dates, else the plan's, else the approval day; cut short on the day
+    the plan was closed, suspended or replaced)."""
+    ended_on = case(
+        (
+            and_(
+                SupportPlan.status.in_([st.value for st in ENDED_PLAN_STATUSES]),
+                SupportPlan.status_changed_at.is_not(None),
+            ),
+            _tokyo_day(dialect, SupportPlan.status_changed_at),
+        ),
+        else_=None,
+    )
+    planned_end = func.coalesce(PlanItem.end_date, SupportPlan.end_date)
+    last = case(
+        (ended_on.is_(None), planned_end),
+        (or_(planned_end.is_(None), ended_on < planned_end), ended_on),
+        else_=planned_end,
+    )
+    return (
+        select(
+            PlanItem.partner_org_code.label("partner"),
+            Case.area_code.label("area"),
+            func.coalesce(PlanItem.start_date, SupportPlan.start_date, Meeting.day).label("first"),
+            last.label("last"),
+        )
+        .select_from(PlanItem)
+        .join(SupportPlan, SupportPlan.id == PlanItem.plan_id)
+        .join(Meeting, Meeting.id == SupportPlan.approved_meeting_id)
+        .join(Case, Case.id == SupportPlan.case_id)
+        .where(
+            PlanItem.function_code == PARTICIPATION,
+            PlanItem.partner_org_code.is_not(None),
+            scope.cases(),
+        )
+        .subquery("runs")
+    )
+
+
+def _runs_within(runs: Subquery, first: date, last: date) -> ColumnElement[bool]:
+    """The item runs on at least one day from ``first`` through ``last`` (``Run.overlaps``), and
+    did not end before it began."""
+    r = runs.c
+    return and_(
+        r.first <= last,
+        or_(r.last.is_(None), and_(r.last >= first, r.last >= r.first)),
+    )
+
+
+@dataclass(frozen=True)
+class PartnerCounts:
+    by_area: dict[str, int]
+    by_month: dict[str, int]
+    city: int
+
+
+def _partners(ctx: Context, scope: Scope) -> PartnerCounts:
+    """参加支援の協力事業所数 (``domain.reports.count_partners``): distinct partner businesses
+    by area, by month and in the whole period; a business counts once in each, so the areas and
+    months do not add up to the period's figure."""
+    runs = _partner_runs(ctx.session.get_bind().dialect.name, scope)
+    r = runs.c
+    period = _runs_within(runs, scope.period.first, scope.period.last)
+    by_area = {
+        area or UNKNOWN_AREA.code: int(n)
+        for area, n in ctx.session.execute(
+            select(r.area, func.count(distinct(r.partner))).where(period).group_by(r.area)
+        )
+    }
+    city = int(ctx.session.scalar(select(func.count(distinct(r.partner))).where(period)) or 0)
+    by_month: dict[str, int] = {}
+    if scope.buckets:
+        months = union_all(
+            *(
+                select(literal(b.key, String).label("month"), r.partner.label("partner")).where(
+                    _runs_within(runs, b.first, b.last)
+                )
+                for b in scope.buckets
+            )
+        ).subquery("months")
+        by_month = {
+            month: int(n)
+            for month, n in ctx.session.execute(
+                select(months.c.month, func.count(distinct(months.c.partner))).group_by(
+                    months.c.month
+                )
+            )
+        }
+    return PartnerCounts(by_area, by_month, city)
 
 
 def _meetings_held(ctx: Context, scope: Scope) -> list[tuple[str, bool, str, int]]:
@@ -665,6 +806,10 @@ def _tables(ctx: Context, scope: Scope) -> tuple[Table, ...]:
         _contact_counts(ctx, contacts, "month"), _event_counts(ctx, events, "month")
     )
     totals = {figure: sum(counts.values()) for figure, counts in by_area.items()}
+    partners = _partners(ctx, scope)
+    by_area[Figure.PARTICIPATION_PARTNERS] = partners.by_area
+    by_month[Figure.PARTICIPATION_PARTNERS] = partners.by_month
+    totals[Figure.PARTICIPATION_PARTNERS] = partners.city
 
     held: dict[str, HeldCount] = {}
     held_by_month: dict[str, dict[str, int]] = defaultdict(dict)
@@ -693,7 +838,10 @@ def _tables(ctx: Context, scope: Scope) -> tuple[Table, ...]:
     for (function, _area), c in area_contacts.items():
         t = function_tallies.get(function, FunctionTally(0, 0, 0))
         function_tallies[function] = FunctionTally(
-            t.households + c.households, t.contacts + c.contacts, t.visits + c.visits
+            t.households + c.households,
+            t.contacts + c.contacts,
+            t.visits + c.visits,
+            t.people + c.people,
         )
     reviews: dict[str, Tally] = {}
     for (name, _area), tally in area_events.items():
@@ -703,7 +851,7 @@ def _tables(ctx: Context, scope: Scope) -> tuple[Table, ...]:
             reviews[kind] = Tally(r.distinct + tally.distinct, r.total + tally.total)
     households, primary, category_contacts = _categories(ctx, contacts)
     return (
-        overview_table(_areas(ctx), by_area),
+        overview_table(_areas(ctx), by_area, totals),
         monthly_table(scope.buckets, by_month, totals),
         routes_table(_routes(ctx), route_new, route_tallies),
         categories_table(
@@ -716,9 +864,18 @@ def _tables(ctx: Context, scope: Scope) -> tuple[Table, ...]:
     )
 
 
+def _aggregate_in_memory(ctx: Context) -> None:
+    """PostgreSQL groups a fiscal year's contacts (about 150,000 rows at 100,000 households) by
+    household: with the default 4 MB of work memory it sorts them on disk; with 64 MB, for this
+    transaction only, it hashes them in memory (docs/benchmarks.md)."""
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        ctx.session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
 def _build(ctx: Context, request: ReportRequest, action: str) -> ReportMeta:
     department = _authorise(ctx, request, action)
     period = _period(ctx, request)
+    _aggregate_in_memory(ctx)
     scope = Scope(period=period, buckets=month_buckets(period), department=department)
     department_name = None
     if department is not None:

@@ -17,6 +17,11 @@ test('the secretariat runs the statistics report for a fiscal year and downloads
   await expect(overview.getByRole('rowheader', { name: '新規相談受付件数' })).toBeVisible();
   await expect(page.getByRole('table', { name: '会議の開催状況' })).toContainText('重層的支援会議');
   await expect(page.getByRole('img', { name: /月別の推移/ })).toBeVisible();
+  // The demo's 8050 plan names a bakery and a café for 参加支援, and a contact names the son.
+  const participation = page.getByRole('group', { name: '参加支援（第2号）' });
+  await expect(participation.getByTestId('figure-participation_partners')).toHaveText('参加支援 協力事業所数2');
+  await expect(participation.getByTestId('figure-participation_people')).toHaveText('参加支援 実人数1');
+  await expect(overview.getByRole('rowheader', { name: 'アウトリーチ 実人数' })).toBeVisible();
   await shot(page, '15-reports');
 
   // The previous fiscal year: the demo households came later, so no new consultations.

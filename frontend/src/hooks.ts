@@ -34,6 +34,16 @@ export function useAreas() {
 export function useOrganizations() {
   return useQuery({ queryKey: ['master', 'orgs'], queryFn: () => call(api.GET('/organizations')), ...MASTER });
 }
+/**
+ * Units and agencies, the organisations that work cases: a partner business of 参加支援
+ * (協力事業所, kind `partner`) has no staff in the system, takes no referrals and is never on a
+ * team or responsible for a plan item; it is only named as the host of a 参加支援 item.
+ */
+export function worksCases(o: { kind: string }): boolean {
+  return o.kind !== 'partner';
+}
+/** The 参加支援 function's code (Art. 106-4 §2 item 2). */
+export const PARTICIPATION = 'participation';
 export function useCategories() {
   return useQuery({ queryKey: ['master', 'categories'], queryFn: () => call(api.GET('/issue-categories')), ...MASTER });
 }

@@ -310,6 +310,36 @@ def test_users_cannot_be_placed_in_an_inactive_org(api: Api) -> None:
     }
 
 
+def test_a_partner_business_has_no_users_and_no_api_clients(api: Api) -> None:
+    """協力事業所 (kind partner) are named on 参加支援 plan items; nobody logs in for them."""
+    _, admin = _admin(api)
+    created = api.client.post(
+        "/organizations",
+        json={"code": "partner_farm", "kind": "partner", "name": "ひがしとくら農園", "kana": "のうえん"},
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    attempts = [
+        api.client.post("/users", json=new_user(org="partner_farm"), headers=admin),
+        api.client.post(
+            "/users", json=new_user(org="partner_farm", roles=["agency"]), headers=admin
+        ),
+        api.client.post("/api-clients", json={"name": "農園", "org": "partner_farm"}, headers=admin),
+    ]
+    user_id = api.client.post("/users", json=new_user(), headers=admin).json()["id"]
+    attempts.append(
+        api.client.patch(f"/users/{user_id}", json={"org": "partner_farm"}, headers=admin)
+    )
+    for response in attempts:
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        error = response.json()["errors"][0]
+        assert (error["field"], error["code"]) == ("org", "partner_org")
+        assert "協力事業所" in error["message"]
+    with api.db.sessions() as session:
+        assert session.scalar(select(User).where(User.org_code == "partner_farm")) is None
+
+
 def test_patch_user_refuses_null_and_unknown_fields(api: Api) -> None:
     _, admin = _admin(api)
     user_id = api.client.post("/users", json=new_user(), headers=admin).json()["id"]

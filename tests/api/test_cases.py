@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.clock import today
-from api.models import AuditEvent, Case, CaseMember, Consent, User
+from api.models import AuditEvent, Case, CaseMember, Consent, TimelineEntry, User
 from api.services.case_access import load_facts
 from api.services.cases import next_case_number
 from conftest import Api, household
@@ -336,6 +336,86 @@ def test_team_agency_sees_members_only_where_they_consented(api: Api) -> None:
     assert seen["access"]["basis"] == "consented_team"
     full = api.client.get(f"/cases/{case['id']}", headers=headers).json()
     assert full["members"][1]["name"] == "国分 ハル"
+
+
+def test_a_timeline_entry_names_a_member_as_the_reader_may_see_them(api: Api) -> None:
+    """The member a contact was with is shown like the case's members: an agency admitted by the
+    main person's consent sees the mother (who did not consent) by relationship only."""
+    case, headers, agency = _team_case_for_agency(api)
+    main_id, mother_id = (m["id"] for m in case["members"])
+    url = f"/cases/{case['id']}/timeline"
+    entries = [
+        {"memberId": mother_id, "function": "outreach", "content": "母と面談"},
+        {"memberId": main_id, "function": "participation", "content": "本人と就労体験に同行"},
+        {"content": "世帯への訪問"},
+    ]
+    for body in entries:
+        created = api.client.post(
+            url,
+            json={"occurredOn": TODAY.isoformat(), "means": "visit", **body},
+            headers=headers,
+        )
+        assert created.status_code == 201, created.text
+    assert created.json()["member"] is None
+    full = api.client.get(url, headers=headers).json()["items"]
+    assert [e["member"] for e in full] == [
+        None,
+        {"id": main_id, "relationship": "本人", "redacted": False, "name": "国分 一郎"},
+        {"id": mother_id, "relationship": "母", "redacted": False, "name": "国分 ハル"},
+    ]
+    seen = api.client.get(url, headers=agency)
+    assert seen.status_code == 200, seen.text
+    members = [e["member"] for e in seen.json()["items"]]
+    assert members[1] == {
+        "id": main_id,
+        "relationship": "本人",
+        "redacted": False,
+        "name": "国分 一郎",
+    }
+    assert members[2] == {"id": mother_id, "relationship": "母", "redacted": True, "name": None}
+    assert "国分 ハル" not in seen.text and "ハル" not in seen.text
+    # An agency on the team may record a contact with the mother too, and still not see her name.
+    own = api.client.post(
+        url,
+        json={
+            "occurredOn": TODAY.isoformat(),
+            "means": "phone",
+            "memberId": mother_id,
+            "content": "電話",
+        },
+        headers=agency,
+    )
+    assert own.status_code == 201, own.text
+    assert own.json()["member"] == {
+        "id": mother_id,
+        "relationship": "母",
+        "redacted": True,
+        "name": None,
+    }
+
+
+def test_a_timeline_entry_names_only_a_member_of_its_own_case(api: Api) -> None:
+    headers = _secretariat(api)
+    case = _create(api, headers)
+    other = _create(api, headers, main_name="日吉 さくら", main_kana="ひよし さくら")
+    for member_id in (other["members"][0]["id"], 2**31 - 1):
+        response = api.client.post(
+            f"/cases/{case['id']}/timeline",
+            json={
+                "occurredOn": TODAY.isoformat(),
+                "means": "visit",
+                "memberId": member_id,
+                "content": "訪問",
+            },
+            headers=headers,
+        )
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [
+            ("memberId", "unknown_member")
+        ]
+    with api.db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(TimelineEntry)) == 0
 
 
 def test_search_does_not_reveal_a_redacted_members_name(api: Api) -> None:

@@ -57,6 +57,7 @@ AGENCY = {
     "kana": "ちいきほうかつしえんせんたーだいなな",
     "field": "elderly",
 }
+PARTNER = {"code": "bakery_honcho", "kind": "partner", "name": "ベーカリー本町", "kana": "べーかりーほんちょう"}
 CATEGORY = {"code": "gambling", "name": "ギャンブル依存", "nameEn": "Gambling addiction"}
 
 WRITES: list[tuple[str, str, dict[str, Any]]] = [
@@ -344,9 +345,52 @@ def test_admin_creates_a_unit_and_an_agency(api: Api) -> None:
     ).status_code == 201
 
 
+def test_admin_creates_lists_renames_and_deactivates_a_partner_business(api: Api) -> None:
+    """協力事業所 (kind partner): no department or field of its own choosing, listed by kind."""
+    admin = _admin(api)
+    created = api.client.post("/organizations", json=PARTNER, headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.headers["location"] == "/organizations/bakery_honcho"
+    assert created.json() == {
+        "code": "bakery_honcho",
+        "kind": "partner",
+        "name": "ベーカリー本町",
+        "kana": "べーかりーほんちょう",
+        "department": "partner",
+        "departmentName": "参加支援協力事業所",
+        "field": None,
+        "active": True,
+    }
+    explicit = api.client.post(
+        "/organizations",
+        json={**PARTNER, "code": "farm", "name": "ひがしとくら農園", "department": "partner"},
+        headers=admin,
+    )
+    assert explicit.status_code == 201, explicit.text
+    listed = api.client.get("/organizations", params={"kind": "partner"}, headers=admin).json()
+    assert [o["code"] for o in listed] == ["bakery_honcho", "farm"]
+    everything = api.client.get("/organizations", headers=admin).json()
+    assert everything[-2:] == listed  # after the agencies (department order)
+    renamed = api.client.patch(
+        "/organizations/bakery_honcho",
+        json={"name": "ベーカリー本町（移転）", "active": False},
+        headers=admin,
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert (renamed.json()["name"], renamed.json()["active"]) == ("ベーカリー本町（移転）", False)
+    field = api.client.patch("/organizations/farm", json={"field": "other"}, headers=admin)
+    assert field.status_code == 422 and field.json()["errors"][0]["code"] == "field_not_allowed"
+    events = _audit(api, "master.create")
+    assert [e.detail for e in events if e.resource_id == "farm"] == [{"kind": "partner"}]
+
+
 @pytest.mark.parametrize(
     ("body", "field", "code"),
     [
+        ({**PARTNER, "field": "other"}, "field", "field_not_allowed"),
+        ({**PARTNER, "department": "welfare"}, "department", "partner_department"),
+        ({**PARTNER, "department": "agency"}, "department", "partner_department"),
+        ({**UNIT, "department": "partner"}, "department", "partner_department"),
         ({**AGENCY, "field": None}, "field", "field_required"),
         ({k: v for k, v in AGENCY.items() if k != "field"}, "field", "field_required"),
         ({**AGENCY, "department": "health"}, "department", "agency_department"),

@@ -403,6 +403,115 @@ def test_unknown_codes_are_reported_per_item(w: World) -> None:
     }
 
 
+# ------------------------------------------------------------------ 参加支援 partner businesses
+
+
+def _partners(w: World) -> None:
+    """Two partner businesses (協力事業所), the second one no longer active."""
+    for code, name, active in (
+        ("partner_bakery", "ベーカリー本町", True),
+        ("partner_closed", "閉店した商店", False),
+    ):
+        _ok(
+            w.api.client.post(
+                "/organizations",
+                json={"code": code, "kind": "partner", "name": name, "kana": "じぎょうしょ"},
+                headers=w.admin,
+            ),
+            201,
+        )
+        if not active:
+            _ok(
+                w.api.client.patch(
+                    f"/organizations/{code}", json={"active": False}, headers=w.admin
+                )
+            )
+
+
+PARTICIPATION_ITEM = {
+    "content": "長男のパン工房での就労体験",
+    "responsibleOrg": "kyosei",
+    "frequency": "週1回",
+    "function": "participation",
+    "partnerOrg": "partner_bakery",
+}
+
+
+def test_a_participation_item_names_its_partner_business(w: World) -> None:
+    _partners(w)
+    case_id = _case(w)
+    body = plan_body()
+    body["items"].append(PARTICIPATION_ITEM)
+    plan = _ok(w.api.client.post(f"/cases/{case_id}/plans", json=body, headers=w.coord), 201)
+    item = plan["items"][2]
+    assert (item["function"], item["partnerOrg"], item["partnerOrgName"]) == (
+        "participation",
+        "partner_bakery",
+        "ベーカリー本町",
+    )
+    assert plan["items"][0]["partnerOrg"] is None and plan["items"][0]["partnerOrgName"] is None
+    with w.api.db.sessions() as session:
+        assert (
+            session.scalar(
+                select(PlanItem.partner_org_code).where(PlanItem.function_code == "participation")
+            )
+            == "partner_bakery"
+        )
+    # A revision keeps the partner.
+    _ok(_post(w, plan["id"], "propose", headers=w.coord))
+    _approve(w, plan["id"])
+    revised = _ok(
+        _post(w, plan["id"], "revise", {"reason": "就労体験の頻度を見直す"}, headers=w.coord), 201
+    )
+    assert revised["items"][2]["partnerOrg"] == "partner_bakery"
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"function": "outreach"}, "partner_needs_participation"),
+        ({"function": None}, "partner_needs_participation"),
+        ({"partnerOrg": "hokatsu_1"}, "not_partner"),  # an agency is not a partner business
+        ({"partnerOrg": "kyosei"}, "not_partner"),
+        ({"partnerOrg": "partner_closed"}, "inactive_partner"),
+        ({"partnerOrg": "nowhere"}, "unknown_code"),
+        ({"responsibleOrg": "partner_bakery"}, "partner_not_responsible"),
+    ],
+)
+def test_a_partner_business_only_on_a_participation_item_and_only_an_active_partner(
+    w: World, change: dict[str, Any], code: str
+) -> None:
+    _partners(w)
+    case_id = _case(w)
+    body = plan_body()
+    body["items"].append({**PARTICIPATION_ITEM, **change})
+    response = w.api.client.post(f"/cases/{case_id}/plans", json=body, headers=w.coord)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    errors = response.json()["errors"]
+    field = "responsibleOrg" if "responsibleOrg" in change else "partnerOrg"
+    assert [(e["field"], e["code"]) for e in errors] == [(f"items.2.{field}", code)]
+    assert errors[0]["message"]
+    assert _count(w.api, SupportPlan) == 0
+
+
+def test_an_edit_cannot_move_a_partner_onto_another_function(w: World) -> None:
+    _partners(w)
+    case_id = _case(w)
+    body = plan_body()
+    body["items"].append(PARTICIPATION_ITEM)
+    plan = _ok(w.api.client.post(f"/cases/{case_id}/plans", json=body, headers=w.coord), 201)
+    items = [*body["items"][:2], {**PARTICIPATION_ITEM, "function": "community"}]
+    response = w.api.client.patch(
+        f"/plans/{plan['id']}",
+        json={"items": items},
+        headers=w.coord | {"If-Match": f'"plan-{plan["id"]}.{plan["version"]}"'},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "items.2.partnerOrg"
+    assert _get(w, plan["id"])["items"][2]["function"] == "participation"
+
+
 def test_a_plan_without_items_or_dates_is_a_valid_draft(w: World) -> None:
     case_id = _case(w)
     body = plan_body(items=[])

@@ -560,6 +560,32 @@ def test_bad_referral_is_422_and_nothing_is_written(api: Api, mutate: Any, field
     assert _count(api, Referral) == 0
 
 
+def test_a_partner_business_is_never_a_referral_target(api: Api) -> None:
+    """協力事業所 (kind partner) hosts 参加支援; it has no staff in the system to take a referral."""
+    w = _world(api)
+    api.user("admin", "it_admin", Role.ADMIN)
+    created = api.client.post(
+        "/organizations",
+        json={
+            "code": "partner_bakery",
+            "kind": "partner",
+            "name": "ベーカリー本町",
+            "kana": "べーかりー",
+        },
+        headers=api.login("admin"),
+    )
+    assert created.status_code == 201, created.text
+    response = api.client.post(
+        f"/cases/{w.case_id}/referrals", json=_body(toOrg="partner_bakery"), headers=w.sender
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    errors = response.json()["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [("toOrg", "partner_org")]
+    assert "協力事業所" in errors[0]["message"]
+    assert _count(api, Referral) == 0
+
+
 def test_due_date_today_is_fine_and_urgency_defaults_to_normal(api: Api) -> None:
     w = _world(api)
     body = _body(dueDate=TODAY.isoformat())

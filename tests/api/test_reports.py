@@ -34,9 +34,11 @@ from api.models import (
     AgendaItem,
     AuditEvent,
     Case,
+    CaseMember,
     CaseStatusChange,
     Decision,
     Meeting,
+    PlanItem,
     Referral,
     SupportPlan,
     TeamMembership,
@@ -44,7 +46,16 @@ from api.models import (
 )
 from conftest import Api
 from domain.access import Role
-from domain.reports import MASK, AnswerBucket, answer_bucket, tally, tally_reviews
+from domain.reports import (
+    MASK,
+    AnswerBucket,
+    Run,
+    answer_bucket,
+    count_partners,
+    tally,
+    tally_people,
+    tally_reviews,
+)
 
 TODAY = today()
 FY2023 = {"fiscalYear": 2023}
@@ -301,18 +312,40 @@ def _case(
     return case.id
 
 
-def _entry(session: Any, case_id: int, day: date, means: str, function: str | None) -> None:
+def _entry(
+    session: Any,
+    case_id: int,
+    day: date,
+    means: str,
+    function: str | None,
+    member: int | None = None,
+) -> None:
     session.add(
         TimelineEntry(
             case_id=case_id,
             occurred_on=day,
             means=means,
             function_code=function,
+            member_id=member,
             content="記録",
             author_sub="test",
             author_name="test",
         )
     )
+
+
+def _member(session: Any, case_id: int, position: int, relationship: str) -> int:
+    member = CaseMember(
+        case_id=case_id,
+        position=position,
+        is_main=position == 1,
+        name=f"世帯員{position}",
+        name_search=f"世帯員{position}",
+        relationship_label=relationship,
+    )
+    session.add(member)
+    session.flush()
+    return member.id
 
 
 def _meeting(session: Any, day: date, kind: str = "multi_agency", status: str = "held") -> int:
@@ -494,9 +527,13 @@ def test_consultations_outreach_and_participation_count_households_and_contacts(
         overview["participation_contacts"]["total"],
     ) == (1, 1)
     functions = _table(report, "functions")
-    assert functions["outreach"] == {"households": 2, "contacts": 4, "visits": 3}
+    assert functions["outreach"] == {"households": 2, "people": 2, "contacts": 4, "visits": 3}
     assert functions["consultation"]["contacts"] == 4
-    assert functions["community"] == {"households": 0, "contacts": 0, "visits": 0}
+    assert functions["community"] == {"households": 0, "people": 0, "contacts": 0, "visits": 0}
+    # No contact names a member: each household is one person.
+    assert overview["outreach_people"]["total"] == overview["outreach_households"]["total"] == 2
+    assert overview["participation_people"]["total"] == 1
+    assert overview["participation_partners"]["total"] == 0  # no plan names a partner
     routes = _table(report, "consultation_routes")
     assert routes["phone"] == {"new": 1, "households": 1, "contacts": 3}
     assert routes["total"] == {"new": 2, "households": 2, "contacts": 4}
@@ -603,6 +640,282 @@ def test_a_department_sees_the_households_its_units_opened_lead_or_support(api: 
     )
     assert _table(health, "overview")["new_consultations"]["total"] == 2  # opened by 地域共生推進課
     assert _table(health, "overview")["referrals_sent"]["total"] == 1
+
+
+# ---------------------------------------------------------------- 参加支援 and アウトリーチ: people, partners
+
+PARTNERS = {
+    "partner_bakery": ("ベーカリー本町", "べーかりーほんちょう"),
+    "partner_farm": ("ひがしとくら農園", "ひがしとくらのうえん"),
+    "partner_cafe": ("カフェひかり（社会福祉法人ひかり会）", "かふぇひかり"),
+    "partner_shop": ("本多商店", "ほんだしょうてん"),
+    "partner_library": ("まちの図書室", "まちのとしょしつ"),
+}
+
+
+def _plan(
+    session: Any,
+    case_id: int,
+    items: list[tuple[str, str | None, date | None, date | None]],
+    *,
+    status: str = "monitoring",
+    approved: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    changed_at: datetime | None = None,
+    version: int = 1,
+) -> None:
+    """A plan with items (function, partner, start, end), as the meetings module leaves it."""
+    plan = SupportPlan(
+        case_id=case_id,
+        version_number=version,
+        status=status,
+        assessment_summary="課題",
+        created_by_sub="t",
+        approved_meeting_id=approved,
+        start_date=start,
+        end_date=end,
+        status_changed_at=changed_at,
+    )
+    session.add(plan)
+    session.flush()
+    for n, (function, partner, first, last) in enumerate(items, start=1):
+        session.add(
+            PlanItem(
+                plan_id=plan.id,
+                position=n,
+                content="支援内容",
+                responsible_org_code="kyosei",
+                is_lead=n == 1,
+                function_code=function,
+                partner_org_code=partner,
+                start_date=first,
+                end_date=last,
+            )
+        )
+
+
+def test_participation_and_outreach_people_and_partner_businesses_in_json_xlsx_and_csv(
+    api: Api,
+) -> None:
+    """People count each member a contact names once (a household whose contacts name nobody is
+    one person); partner businesses count once however many plans name them, and only while an
+    approved plan's 参加支援 item runs."""
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    api.user("admin", "it_admin", Role.ADMIN)
+    admin = api.login("admin")
+    for code, (name, kana) in PARTNERS.items():
+        _ok(
+            api.client.post(
+                "/organizations",
+                json={"code": code, "kind": "partner", "name": name, "kana": kana},
+                headers=admin,
+            ),
+            201,
+        )
+    with api.db.sessions() as session, session.begin():
+        a = _case(session, intake=date(2023, 4, 10))  # east
+        b = _case(session, intake=date(2023, 5, 1), town="tokura", area="west")
+        c = _case(session, intake=date(2022, 9, 1))  # east, FY2022
+        a_son, a_mother = _member(session, a, 1, "本人"), _member(session, a, 2, "母")
+        c_son = _member(session, c, 1, "本人")
+        # 参加支援: a's son three times, the mother once, the household once; b's household twice.
+        participation = [
+            (a, date(2023, 6, 5), a_son),
+            (a, date(2023, 6, 12), a_son),
+            (a, date(2023, 7, 3), a_son),
+            (a, date(2023, 7, 10), a_mother),
+            (a, date(2023, 7, 17), None),
+            (b, date(2023, 6, 20), None),
+            (b, date(2023, 8, 1), None),
+        ]
+        for case_id, day, member in participation:
+            _entry(session, case_id, day, "accompany", "participation", member)
+        # アウトリーチ: c's son twice and the household once; a's household on 31 March 2024; a's
+        # son on 1 April 2024 (FY2024).
+        outreach = [
+            (c, date(2023, 4, 1), "visit", c_son),
+            (c, date(2023, 4, 20), "phone", c_son),
+            (c, date(2023, 5, 2), "phone", None),
+            (a, date(2024, 3, 31), "visit", None),
+        ]
+        for case_id, day, means, member in outreach:
+            _entry(session, case_id, day, means, "outreach", member)
+        _entry(session, a, date(2024, 4, 1), "visit", "outreach", a_son)
+        # Plans: a's (approved in May 2023, running into FY2024) names the bakery and the farm;
+        # b's (approved in June, no dates: from the meeting day on) the bakery again and, from
+        # 1 April 2024, the café; c's plan replaced at 23:59 Tokyo on 31 March 2023 named the
+        # shop; c's draft names the library but was never approved.
+        may, june = _meeting(session, date(2023, 5, 9)), _meeting(session, date(2023, 6, 13))
+        _plan(
+            session,
+            a,
+            [
+                ("outreach", None, None, None),
+                ("participation", "partner_bakery", None, None),
+                ("participation", "partner_farm", date(2023, 7, 1), None),
+            ],
+            approved=may,
+            start=date(2023, 5, 10),
+            end=date(2024, 5, 9),
+        )
+        _plan(
+            session,
+            b,
+            [
+                ("consultation", None, None, None),
+                ("participation", "partner_bakery", None, None),
+                ("participation", "partner_cafe", date(2024, 4, 1), None),
+            ],
+            approved=june,
+        )
+        _plan(
+            session,
+            c,
+            [("participation", "partner_shop", None, None)],
+            status="replaced",
+            approved=_meeting(session, date(2022, 10, 11)),
+            start=date(2022, 10, 12),
+            end=date(2023, 10, 11),
+            changed_at=_jst(2023, 3, 31, 23, 59),
+        )
+        _plan(
+            session,
+            c,
+            [("participation", "partner_library", date(2023, 4, 1), None)],
+            status="draft",
+            version=2,
+        )
+    jimu = api.login("jimu")
+    facts = Facts(api, jimu)
+    report = facts.report()
+    overview = _table(report, "overview")
+
+    # People versus households and contacts (the domain's rule, from the same facts).
+    expected_people = tally_people([(case_id, member) for case_id, _day, member in participation])
+    assert expected_people == 3
+    assert overview["participation_people"] == {"east": 2, "west": 1, "unknown": 0, "total": 3}
+    assert overview["participation_households"]["total"] == 2
+    assert overview["participation_contacts"]["total"] == len(participation) == 7
+    assert overview["outreach_people"] == {"east": 2, "west": 0, "unknown": 0, "total": 2}
+    assert (overview["outreach_households"]["total"], overview["outreach_contacts"]["total"]) == (
+        2,
+        4,
+    )
+    assert overview["outreach_visits"]["total"] == 2
+
+    # Partner businesses: the bakery (named by a and b) and the farm, once each; by area they
+    # are the east's two and the west's one, and the city's two (not the areas' sum).
+    runs = [
+        ("partner_bakery", Run(date(2023, 5, 10), date(2024, 5, 9))),
+        ("partner_farm", Run(date(2023, 7, 1), date(2024, 5, 9))),
+        ("partner_bakery", Run(date(2023, 6, 13), None)),
+        ("partner_cafe", Run(date(2024, 4, 1), None)),
+        ("partner_shop", Run(date(2022, 10, 12), date(2023, 3, 31))),
+        ("partner_library", None),
+    ]
+    assert count_partners(runs, date(2023, 4, 1), date(2024, 3, 31)) == 2
+    assert overview["participation_partners"] == {"east": 2, "west": 1, "unknown": 0, "total": 2}
+    monthly = _table(report, "monthly")
+    partners = monthly["participation_partners"]
+    assert (partners["2023-04"], partners["2023-05"], partners["2023-06"]) == (0, 1, 1)
+    assert (partners["2023-07"], partners["2024-03"], partners["total"]) == (2, 2, 2)
+    people = monthly["participation_people"]
+    assert (people["2023-06"], people["2023-07"], people["2023-08"], people["total"]) == (
+        2,
+        2,
+        1,
+        3,
+    )
+    assert sum(v for k, v in people.items() if k != "total") == 5 != people["total"]
+    functions = _table(report, "functions")
+    assert functions["participation"] == {"households": 2, "people": 3, "contacts": 7, "visits": 0}
+    assert functions["outreach"] == {"households": 2, "people": 2, "contacts": 4, "visits": 2}
+
+    # The fiscal-year edges: FY2024 has the café and a's plan until May; FY2022 the shop (its
+    # plan replaced at 23:59 on 31 March 2023), which FY2023 does not count.
+    fy2024 = _table(facts.report({"fiscalYear": 2024}), "overview")
+    assert fy2024["participation_partners"]["total"] == 3
+    assert fy2024["outreach_people"]["total"] == 1  # a's son on 1 April
+    fy2022 = _table(facts.report({"fiscalYear": 2022}), "overview")
+    assert fy2022["participation_partners"] == {"east": 1, "west": 0, "unknown": 0, "total": 1}
+    march = _table(facts.report({"month": "2024-03", "fiscalYear": 2023}), "overview")
+    assert (march["outreach_people"]["total"], march["participation_partners"]["total"]) == (1, 2)
+    first_day = _table(facts.report({"from": "2023-04-01", "to": "2023-04-01"}), "overview")
+    assert (
+        first_day["outreach_people"]["total"],
+        first_day["participation_partners"]["total"],
+    ) == (
+        1,
+        0,
+    )
+
+    # The workbook, read back: the new rows with their Japanese headings.
+    response = api.client.get("/reports/statistics.xlsx", params=FY2023, headers=jimu)
+    assert response.status_code == 200, response.text
+    wb = load_workbook(io.BytesIO(response.content))
+    sheet = wb["総括"]
+    assert [c.value for c in sheet[4]] == ["項目", "東部", "西部", "地区未設定", "計"]
+    rows = {row[0]: list(row[1:]) for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]}
+    assert rows["参加支援 実人数"] == [2, 1, 0, 3]
+    assert rows["参加支援 協力事業所数"] == [2, 1, 0, 2]
+    assert rows["アウトリーチ 実人数"] == [2, 0, 0, 2]
+    assert rows["参加支援 実世帯数"] == [1, 1, 0, 2]
+    notes = [row[0] for row in sheet.iter_rows(values_only=True) if str(row[0]).startswith("注:")]
+    assert "協力事業所" in notes[0] and "世帯員の記録がない" in notes[0]
+    sheet = wb["機能別"]
+    assert [c.value for c in sheet[4]] == ["機能", "実世帯数", "実人数", "延べ件数", "うち訪問"]
+    monthly_rows = {
+        row[0]: list(row[1:]) for row in wb["月別"].iter_rows(min_row=5, values_only=True) if row[0]
+    }
+    assert monthly_rows["参加支援 協力事業所数"][-1] == 2
+
+    # The CSV of the overview and of the functions, parsed back.
+    def csv_rows(table: str, **params: Any) -> dict[str, list[str]]:
+        response = api.client.get(
+            "/reports/statistics.csv", params={**FY2023, "table": table, **params}, headers=jimu
+        )
+        assert response.status_code == 200, response.text
+        lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        return {line[0]: line[1:] for line in lines[1:]}
+
+    overview_csv = csv_rows("overview")
+    assert overview_csv["参加支援 実人数"] == ["2", "1", "0", "3"]
+    assert overview_csv["参加支援 協力事業所数"] == ["2", "1", "0", "2"]
+    assert overview_csv["アウトリーチ 実人数"] == ["2", "0", "0", "2"]
+    assert csv_rows("functions")["第2号 参加支援"] == ["2", "3", "7", "0"]
+
+    # Publication: the small counts are masked everywhere, zero stays zero.
+    public = _table(facts.report(publication="true"), "overview")
+    assert public["participation_partners"] == {
+        "east": MASK,
+        "west": MASK,
+        "unknown": 0,
+        "total": MASK,
+    }
+    assert public["participation_contacts"]["total"] == 7
+    assert csv_rows("overview", publication="true")["参加支援 協力事業所数"] == [
+        MASK,
+        MASK,
+        "0",
+        MASK,
+    ]
+    wb = load_workbook(
+        io.BytesIO(
+            api.client.get(
+                "/reports/statistics.xlsx", params={**FY2023, "publication": "true"}, headers=jimu
+            ).content
+        )
+    )
+    rows = {
+        row[0]: list(row[1:]) for row in wb["総括"].iter_rows(min_row=5, values_only=True) if row[0]
+    }
+    assert rows["参加支援 実人数"] == [MASK, MASK, 0, MASK]
+
+    # A department sees its households' partners only: 福祉部 supports none of them.
+    api.user("kacho", "koreifukushi", Role.MANAGER)
+    welfare = _ok(api.client.get("/reports/statistics", params=FY2023, headers=api.login("kacho")))
+    assert _table(welfare, "overview")["participation_partners"]["total"] == 0
 
 
 # ---------------------------------------------------------------- masking

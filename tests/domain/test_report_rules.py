@@ -378,9 +378,15 @@ def test_meetings_agencies_routes_functions_and_referrals_tables() -> None:
     )
     assert dict(routes.rows[-1].values) == {"new": 1, "households": 3, "contacts": 5}
     functions = functions_table(
-        [Label("outreach", "第4号 アウトリーチ", "o")], {"outreach": FunctionTally(2, 4, 3)}
+        [Label("outreach", "第4号 アウトリーチ", "o")], {"outreach": FunctionTally(2, 4, 3, 3)}
     )
-    assert dict(functions.rows[0].values) == {"households": 2, "contacts": 4, "visits": 3}
+    assert dict(functions.rows[0].values) == {
+        "households": 2,
+        "people": 3,
+        "contacts": 4,
+        "visits": 3,
+    }
+    assert [c.name for c in functions.columns] == ["実世帯数", "実人数", "延べ件数", "うち訪問"]
     referrals = referrals_table(
         [Label("sent", "依頼中", "s"), Label("accepted", "受諾", "a")],
         {("sent", AnswerBucket.UNANSWERED): 2, ("accepted", AnswerBucket.WITHIN_1_DAY): 1},

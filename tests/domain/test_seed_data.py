@@ -120,6 +120,7 @@ def test_departments_exact_codes() -> None:
         "other",
         "system",
         "agency",
+        "partner",
     ]
     names = {d.code: d.name for d in seed.DEPARTMENTS}
     assert names["health"] == "健康部"
@@ -228,11 +229,7 @@ def test_required_agencies() -> None:
 
 @pytest.mark.parametrize("table", sorted(KANA_TABLES))
 def test_kana_is_hiragana_only(table: str) -> None:
-    bad = [
-        (row.code, row.kana)
-        for row in KANA_TABLES[table]
-        if not HIRAGANA.fullmatch(row.kana)
-    ]
+    bad = [(row.code, row.kana) for row in KANA_TABLES[table] if not HIRAGANA.fullmatch(row.kana)]
     assert bad == []
 
 

@@ -230,7 +230,13 @@ def test_0004_rebuilds_the_history_of_earlier_referrals(empty_url: str) -> None:
                         " 'koreifukushi', '介護', 'normal', '要約', :status, :note, :report,"
                         " :by, 1, '2026-04-11 01:00:00', '2026-04-12 01:00:00')"
                     ),
-                    {"id": rid, "status": status, "note": note, "report": report, "by": answered_by},
+                    {
+                        "id": rid,
+                        "status": status,
+                        "note": note,
+                        "report": report,
+                        "by": answered_by,
+                    },
                 )
         migrate.upgrade(empty_url)
         with engine.connect() as conn:

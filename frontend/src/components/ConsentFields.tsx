@@ -5,7 +5,7 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import MenuItem from '@mui/material/MenuItem';
 import TextField from '@mui/material/TextField';
 import type { components } from '../api/schema';
-import { useOrganizations } from '../hooks';
+import { useOrganizations, worksCases } from '../hooks';
 
 export interface ConsentDraft {
   decision: '' | 'given' | 'refused';
@@ -78,7 +78,7 @@ export function ConsentFields({ value, onChange, prefix, field }: { value: Conse
               slotProps={{ select: { multiple: true, renderValue: (v) => (v as string[]).map((c) => orgs.data?.find((o) => o.code === c)?.name ?? c).join('、') } }}
               {...field(`${prefix}.coveredOrgs`)}
             >
-              {(orgs.data ?? []).filter((o) => o.active).map((o) => (
+              {(orgs.data ?? []).filter((o) => o.active && worksCases(o)).map((o) => (
                 <MenuItem key={o.code} value={o.code}>
                   {o.name}
                 </MenuItem>

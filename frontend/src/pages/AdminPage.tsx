@@ -18,7 +18,7 @@ import type { components } from '../api/schema';
 import { ErrorAlert, Page, submitWith, useFieldErrors } from '../components/common';
 import { codeOptions } from '../components/options';
 import { DataTable, PagedTable, useCursorPages } from '../components/PagedTable';
-import { useAreas, useEnumLabel, useNamer, useOrganizations } from '../hooks';
+import { useAreas, useEnumLabel, useNamer, useOrganizations, worksCases } from '../hooks';
 
 type Role = components['schemas']['Role'];
 type Scope = components['schemas']['Scope'];
@@ -149,7 +149,7 @@ function Users() {
         <TextField type="email" label={t('admin.email')} value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} {...field('email')} />
         <TextField type="password" label={t('admin.password')} value={draft.password} onChange={(e) => setDraft({ ...draft, password: e.target.value })} required autoComplete="new-password" {...field('password')} />
         <TextField select label={t('admin.org')} value={draft.org} onChange={(e) => setDraft({ ...draft, org: e.target.value })} required {...field('org')}>
-          {codeOptions(orgs.data ?? [], (o) => o.name)}
+          {codeOptions((orgs.data ?? []).filter(worksCases), (o) => o.name)}
         </TextField>
         <MultiSelect label={t('admin.roles')} value={draft.roles} options={ROLES} onChange={(roles) => setDraft({ ...draft, roles })} render={(r) => label('role', r)} />
         <TextField select label={t('admin.area')} value={draft.area} onChange={(e) => setDraft({ ...draft, area: e.target.value })} {...field('area')}>
@@ -207,22 +207,29 @@ function Clients() {
 }
 
 const ORG_FIELDS = ['code', 'kind', 'name', 'kana', 'department', 'field'];
+type OrgKind = components['schemas']['OrganizationOut']['kind'];
+const ORG_KINDS: OrgKind[] = ['unit', 'agency', 'partner'];
 
 function Orgs() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [kind, setKind] = useState<'' | 'unit' | 'agency'>('');
+  const [kind, setKind] = useState<'' | OrgKind>('');
   const list = useQuery({ queryKey: ['admin', 'orgs', kind], queryFn: () => call(api.GET('/organizations', { params: { query: { kind: kind || undefined } } })) });
   const departments = useQuery({ queryKey: ['master', 'departments'], queryFn: () => call(api.GET('/departments')) });
   const fields = useQuery({ queryKey: ['master', 'fields'], queryFn: () => call(api.GET('/agency-fields')) });
-  const empty = { code: '', kind: 'agency' as 'unit' | 'agency', name: '', kana: '', department: '', field: '' };
+  const empty = { code: '', kind: 'agency' as OrgKind, name: '', kana: '', department: '', field: '' };
   const [draft, setDraft] = useState(empty);
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ['admin', 'orgs'] });
     void queryClient.invalidateQueries({ queryKey: ['master', 'orgs'] });
   };
   const create = useMutation({
-    mutationFn: () => call(api.POST('/organizations', { body: { ...draft, department: draft.department || null, field: draft.kind === 'agency' ? draft.field || null : null } })),
+    mutationFn: () =>
+      call(
+        api.POST('/organizations', {
+          body: { ...draft, department: draft.kind === 'partner' ? null : draft.department || null, field: draft.kind === 'agency' ? draft.field || null : null },
+        }),
+      ),
     onSuccess: () => {
       setDraft(empty);
       refresh();
@@ -232,10 +239,13 @@ function Orgs() {
   const { field } = useFieldErrors(create.error, ORG_FIELDS);
   return (
     <Box>
-      <TextField select label={t('admin.kind')} value={kind} onChange={(e) => setKind(e.target.value as '' | 'unit' | 'agency')} sx={{ mb: 2, minWidth: 200 }}>
+      <TextField select label={t('admin.kind')} value={kind} onChange={(e) => setKind(e.target.value as '' | OrgKind)} sx={{ mb: 2, minWidth: 200 }}>
         <MenuItem value="">{t('common.all')}</MenuItem>
-        <MenuItem value="unit">{t('admin.unit')}</MenuItem>
-        <MenuItem value="agency">{t('admin.agency')}</MenuItem>
+        {ORG_KINDS.map((k) => (
+          <MenuItem key={k} value={k}>
+            {t(`admin.${k}`)}
+          </MenuItem>
+        ))}
       </TextField>
       <ErrorAlert error={list.error ?? toggle.error} />
       <DataTable scroll sx={{ mb: 2, maxHeight: 420 }} stickyHeader label={t('admin.orgs')} head={[t('admin.code'), t('admin.name'), t('admin.kind'), t('admin.department'), t('admin.field'), t('common.status')]}>
@@ -245,7 +255,7 @@ function Orgs() {
             <TableCell>
               {o.name} <Typography variant="caption" color="text.secondary">{o.kana}</Typography>
             </TableCell>
-            <TableCell>{o.kind === 'unit' ? t('admin.unit') : t('admin.agency')}</TableCell>
+            <TableCell>{t(`admin.${o.kind}`)}</TableCell>
             <TableCell>{o.departmentName}</TableCell>
             <TableCell>{fields.data?.find((f) => f.code === o.field)?.name ?? o.field ?? ''}</TableCell>
             <ActiveCell active={o.active} onToggle={() => toggle.mutate({ code: o.code, active: !o.active })} />
@@ -254,15 +264,26 @@ function Orgs() {
       </DataTable>
       <AdminForm title={t('admin.newOrg')} fields={ORG_FIELDS} mutation={create} notice={create.isSuccess && <Alert severity="success" sx={{ mb: 1 }}>{t('admin.created')}</Alert>}>
         <TextField label={t('admin.code')} value={draft.code} onChange={(e) => setDraft({ ...draft, code: e.target.value })} required {...field('code')} />
-        <TextField select label={t('admin.kind')} value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value as 'unit' | 'agency' })} {...field('kind')}>
-          <MenuItem value="unit">{t('admin.unit')}</MenuItem>
-          <MenuItem value="agency">{t('admin.agency')}</MenuItem>
+        <TextField
+          select
+          label={t('admin.kind')}
+          value={draft.kind}
+          onChange={(e) => setDraft({ ...draft, kind: e.target.value as OrgKind })}
+          {...field('kind', draft.kind === 'partner' ? t('admin.partnerHelp') : undefined)}
+        >
+          {ORG_KINDS.map((k) => (
+            <MenuItem key={k} value={k}>
+              {t(`admin.${k}`)}
+            </MenuItem>
+          ))}
         </TextField>
         <TextField label={t('admin.name')} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required {...field('name')} />
         <TextField label={t('admin.kana')} value={draft.kana} onChange={(e) => setDraft({ ...draft, kana: e.target.value })} required {...field('kana')} />
-        <TextField select label={t('admin.department')} value={draft.department} onChange={(e) => setDraft({ ...draft, department: e.target.value })} {...field('department')}>
-          {codeOptions(departments.data ?? [], (d) => d.name, true)}
-        </TextField>
+        {draft.kind !== 'partner' && (
+          <TextField select label={t('admin.department')} value={draft.department} onChange={(e) => setDraft({ ...draft, department: e.target.value })} {...field('department')}>
+            {codeOptions((departments.data ?? []).filter((d) => d.code !== 'partner'), (d) => d.name, true)}
+          </TextField>
+        )}
         {draft.kind === 'agency' && (
           <TextField select label={t('admin.field')} value={draft.field} onChange={(e) => setDraft({ ...draft, field: e.target.value })} {...field('field')}>
             {codeOptions(fields.data ?? [], (f) => f.name, true)}

@@ -19,7 +19,7 @@ import Typography from '@mui/material/Typography';
 import { api, call } from '../api';
 import type { components } from '../api/schema';
 import { EraDate, ErrorAlert, Loading, Page } from '../components/common';
-import { useAreas, useCategories, useEnumLabel, useMe, useNamer, useOrganizations, useTowns } from '../hooks';
+import { useAreas, useCategories, useEnumLabel, useMe, useNamer, useOrganizations, useTowns, worksCases } from '../hooks';
 import { hasScope } from '../nav';
 
 type CaseStatus = components['schemas']['CaseStatus'];
@@ -135,7 +135,7 @@ export default function CaseListPage() {
         </TextField>
         <TextField select label={t('cases.leadOrg')} value={draft.leadOrg} onChange={(e) => setDraft({ ...draft, leadOrg: e.target.value })}>
           <MenuItem value="">{t('common.all')}</MenuItem>
-          {(orgs.data ?? []).filter((o) => o.active).map((o) => (
+          {(orgs.data ?? []).filter((o) => o.active && worksCases(o)).map((o) => (
             <MenuItem key={o.code} value={o.code}>
               {o.name}
             </MenuItem>

@@ -20,7 +20,7 @@ import { api, call, callTagged, type Tagged } from '../api';
 import type { components } from '../api/schema';
 import { ConflictDialog, EraDate, ErrorAlert, Page, QueryView, submitWith, useFieldErrors } from '../components/common';
 import { codeOptions } from '../components/options';
-import { useCodeList, useEnumLabel, useNamer, useOrganizations, useTowns } from '../hooks';
+import { useCodeList, useEnumLabel, useNamer, useOrganizations, useTowns, worksCases } from '../hooks';
 import { ConsentBanner } from './case/ConsentBanner';
 import { CaseMeetings, Consents, Household, MeetingRequest, Plans, Referrals, StatusHistory, Team, Timeline } from './case/sections';
 
@@ -172,7 +172,7 @@ function EditCaseDialog({ tagged, refetch, onClose }: { tagged: Tagged<CaseOut>;
             </TextField>
             <TextField label={t('intake.addressDetail')} value={draft.addressDetail} onChange={(e) => setDraft({ ...draft, addressDetail: e.target.value })} {...field('addressDetail')} />
             <TextField select label={t('intake.leadOrg')} value={draft.leadOrg} onChange={(e) => setDraft({ ...draft, leadOrg: e.target.value })} {...field('leadOrg')}>
-              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name, true)}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active && worksCases(o)), (o) => o.name, true)}
             </TextField>
             <TextField select label={t('case.status')} value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value as CaseStatus })} {...field('status')}>
               {STATUSES.map((s) => (

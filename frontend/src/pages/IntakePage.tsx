@@ -16,7 +16,7 @@ import type { components } from '../api/schema';
 import { ConsentFields, consentBody, emptyConsent, type ConsentDraft } from '../components/ConsentFields';
 import { ErrorAlert, Page, useFieldErrors } from '../components/common';
 import { codeOptions } from '../components/options';
-import { useCategories, useCodeList, useMe, useNamer, useOrganizations, useTowns } from '../hooks';
+import { useCategories, useCodeList, useMe, useNamer, useOrganizations, useTowns, worksCases } from '../hooks';
 import { hasScope } from '../nav';
 import { todayIso } from '../lib/dates';
 
@@ -101,14 +101,14 @@ export default function IntakePage() {
             </TextField>
             <TextField label={t('intake.referrer')} value={form.referrer} onChange={(e) => setForm({ ...form, referrer: e.target.value })} {...field('referrer')} />
             <TextField select label={t('intake.referrerOrg')} value={form.referrerOrg} onChange={(e) => setForm({ ...form, referrerOrg: e.target.value })} {...field('referrerOrg')}>
-              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name, true)}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active && worksCases(o)), (o) => o.name, true)}
             </TextField>
             <TextField select label={t('intake.town')} value={form.town} onChange={(e) => setForm({ ...form, town: e.target.value })} {...field('town')}>
               {codeOptions((towns.data ?? []).filter((tw) => tw.active), (tw) => tw.name, true)}
             </TextField>
             <TextField label={t('intake.addressDetail')} value={form.addressDetail} onChange={(e) => setForm({ ...form, addressDetail: e.target.value })} {...field('addressDetail')} />
             <TextField select label={t('intake.leadOrg')} value={form.leadOrg} onChange={(e) => setForm({ ...form, leadOrg: e.target.value })} {...field('leadOrg')}>
-              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name, true)}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active && worksCases(o)), (o) => o.name, true)}
             </TextField>
           </Box>
           <TextField label={t('intake.mainComplaint')} value={form.mainComplaint} onChange={(e) => setForm({ ...form, mainComplaint: e.target.value })} required multiline minRows={3} fullWidth sx={{ mt: 1.5 }} {...field('mainComplaint')} />

@@ -24,7 +24,7 @@ import type { components } from '../api/schema';
 import { ConflictDialog, EraDate, EraDateTime, ErrorAlert, Loading, Page, QueryView, submitWith, useFieldErrors, useLang } from '../components/common';
 import { DataTable } from '../components/PagedTable';
 import { codeOptions } from '../components/options';
-import { useEnumLabel, useNamer, useOrganizations, useSupportFunctions } from '../hooks';
+import { useEnumLabel, useNamer, useOrganizations, useSupportFunctions, worksCases } from '../hooks';
 import { formatDate, formatTime, todayIso } from '../lib/dates';
 
 type MeetingOut = components['schemas']['MeetingOut'];
@@ -374,7 +374,7 @@ function DecisionForm({ meeting, items }: { meeting: MeetingOut; items: componen
         {d.kind === 'role_assignment' && (
           <>
             <TextField select label={t('meetings.org')} value={d.org} onChange={(e) => setD({ ...d, org: e.target.value })} {...field('content.org')}>
-              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name)}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active && worksCases(o)), (o) => o.name)}
             </TextField>
             <TextField label={t('meetings.role')} value={d.role} onChange={(e) => setD({ ...d, role: e.target.value })} required {...field('content.role')} />
             <TextField label={t('meetings.supportContent')} value={d.supportContent} onChange={(e) => setD({ ...d, supportContent: e.target.value })} multiline sx={{ gridColumn: 'span 2' }} {...field('content.supportContent', t('meetings.supportContentHelp'))} />
@@ -499,7 +499,7 @@ function Attendees({ meeting }: { meeting: MeetingOut }) {
             <ErrorAlert error={add.error} fields={ATTENDEE_FIELDS} />
             <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))', gap: 1.5, mt: 1 }}>
               <TextField select label={t('meetings.org')} value={draft.org} onChange={(e) => setDraft({ ...draft, org: e.target.value })} required {...field('org')}>
-                {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name)}
+                {codeOptions((orgs.data ?? []).filter((o) => o.active && worksCases(o)), (o) => o.name)}
               </TextField>
               <TextField label={t('meetings.name')} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} {...field('name')} />
               <TextField select label={t('meetings.channel')} value={draft.noticeChannel} onChange={(e) => setDraft({ ...draft, noticeChannel: e.target.value as 'email' | 'post' })} {...field('noticeChannel')}>

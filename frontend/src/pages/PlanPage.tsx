@@ -22,7 +22,7 @@ import { api, call, callTagged, type Tagged } from '../api';
 import type { components } from '../api/schema';
 import { ConflictDialog, EraDate, EraDateTime, ErrorAlert, Loading, Page, QueryView, submitWith, useFieldErrors, useLang } from '../components/common';
 import { codeOptions } from '../components/options';
-import { useEnumLabel, useMe, useNamer, useOrganizations, useSupportFunctions } from '../hooks';
+import { PARTICIPATION, useEnumLabel, useMe, useNamer, useOrganizations, useSupportFunctions, worksCases } from '../hooks';
 import { formatDate, todayIso } from '../lib/dates';
 import { mayWritePlans } from '../nav';
 
@@ -37,6 +37,7 @@ interface ItemDraft {
   startDate: string;
   endDate: string;
   function: string;
+  partnerOrg: string;
 }
 interface PlanDraft {
   assessmentSummary: string;
@@ -52,7 +53,7 @@ interface PlanDraft {
 const FIELDS = ['assessmentSummary', 'goals', 'goals.*', 'items', 'items.*', 'monitoringEveryMonths', 'startDate', 'endDate', 'agreedOn', 'agreementMethod', 'reason'];
 
 function emptyItem(): ItemDraft {
-  return { content: '', responsibleOrg: '', isLead: false, frequency: '', startDate: '', endDate: '', function: '' };
+  return { content: '', responsibleOrg: '', isLead: false, frequency: '', startDate: '', endDate: '', function: '', partnerOrg: '' };
 }
 
 function draftOf(p: PlanOut | null): PlanDraft {
@@ -60,7 +61,7 @@ function draftOf(p: PlanOut | null): PlanDraft {
   return {
     assessmentSummary: p.assessmentSummary,
     goals: p.goals.map((g) => ({ term: g.term, text: g.text })),
-    items: p.items.map((i) => ({ content: i.content, responsibleOrg: i.responsibleOrg, isLead: i.isLead, frequency: i.frequency ?? '', startDate: i.startDate ?? '', endDate: i.endDate ?? '', function: i.function ?? '' })),
+    items: p.items.map((i) => ({ content: i.content, responsibleOrg: i.responsibleOrg, isLead: i.isLead, frequency: i.frequency ?? '', startDate: i.startDate ?? '', endDate: i.endDate ?? '', function: i.function ?? '', partnerOrg: i.partnerOrg ?? '' })),
     monitoringEveryMonths: p.monitoringEveryMonths ? String(p.monitoringEveryMonths) : '',
     startDate: p.startDate ?? '',
     endDate: p.endDate ?? '',
@@ -75,7 +76,17 @@ function bodyOf(d: PlanDraft) {
     goals: d.goals.filter((g) => g.text.trim() !== ''),
     items: d.items
       .filter((i) => i.content.trim() !== '' || i.responsibleOrg)
-      .map((i) => ({ content: i.content, responsibleOrg: i.responsibleOrg, isLead: i.isLead, frequency: i.frequency || null, startDate: i.startDate || null, endDate: i.endDate || null, function: i.function || null })),
+      .map((i) => ({
+        content: i.content,
+        responsibleOrg: i.responsibleOrg,
+        isLead: i.isLead,
+        frequency: i.frequency || null,
+        startDate: i.startDate || null,
+        endDate: i.endDate || null,
+        function: i.function || null,
+        // A partner business (協力事業所) belongs to a 参加支援 item only.
+        partnerOrg: i.function === PARTICIPATION ? i.partnerOrg || null : null,
+      })),
     monitoringEveryMonths: Number(d.monitoringEveryMonths),
     startDate: d.startDate || null,
     endDate: d.endDate || null,
@@ -177,12 +188,24 @@ function PlanEditor({ draft, onChange, error, readOnly }: { draft: PlanDraft; on
               <TextField label={`${t('plans.content')} ${i + 1}`} value={it.content} onChange={(e) => setItem({ content: e.target.value })} fullWidth multiline {...ro} {...field(`items.${i}.content`)} />
               <Box sx={{ ...grid, mt: 1 }}>
                 <TextField select label={t('plans.responsibleOrg')} value={it.responsibleOrg} onChange={(e) => setItem({ responsibleOrg: e.target.value })} disabled={readOnly} {...field(`items.${i}.responsibleOrg`)}>
-                  {codeOptions((orgs.data ?? []).filter((o) => o.active || o.code === it.responsibleOrg), (o) => o.name)}
+                  {codeOptions((orgs.data ?? []).filter((o) => (o.active && worksCases(o)) || o.code === it.responsibleOrg), (o) => o.name)}
                 </TextField>
                 <TextField label={t('plans.frequency')} value={it.frequency} onChange={(e) => setItem({ frequency: e.target.value })} {...ro} {...field(`items.${i}.frequency`)} />
                 <TextField select label={t('plans.function')} value={it.function} onChange={(e) => setItem({ function: e.target.value })} disabled={readOnly} {...field(`items.${i}.function`)}>
                   {codeOptions(functions.data ?? [], (f) => <>{f.articleItem} {name(functions.data, f.code)}</>, true)}
                 </TextField>
+                {(it.function === PARTICIPATION || it.partnerOrg) && (
+                  <TextField
+                    select
+                    label={t('plans.partnerOrg')}
+                    value={it.partnerOrg}
+                    onChange={(e) => setItem({ partnerOrg: e.target.value })}
+                    disabled={readOnly}
+                    {...field(`items.${i}.partnerOrg`, t('plans.partnerOrgHelp'))}
+                  >
+                    {codeOptions((orgs.data ?? []).filter((o) => o.kind === 'partner' && (o.active || o.code === it.partnerOrg)), (o) => o.name, true)}
+                  </TextField>
+                )}
                 <TextField type="date" label={t('plans.startDate')} value={it.startDate} onChange={(e) => setItem({ startDate: e.target.value })} slotProps={{ inputLabel: { shrink: true }, input: { readOnly } }} {...field(`items.${i}.startDate`)} />
                 <TextField type="date" label={t('plans.endDate')} value={it.endDate} onChange={(e) => setItem({ endDate: e.target.value })} slotProps={{ inputLabel: { shrink: true }, input: { readOnly } }} {...field(`items.${i}.endDate`)} />
                 <FormControlLabel control={<Checkbox checked={it.isLead} disabled={readOnly} onChange={(e) => setItem({ isLead: e.target.checked })} />} label={t('plans.isLead')} />

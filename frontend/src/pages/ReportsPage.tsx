@@ -169,6 +169,7 @@ function ReportView({ report, busy, onCsv, csvPending }: { report: Report; busy:
   const lang = useLang();
   const en = lang === 'en';
   const monthly = report.tables.find((x) => x.id === 'monthly');
+  const overview = report.tables.find((x) => x.id === 'overview');
   const meetings = report.tables.find((x) => x.id === 'meetings');
   return (
     <Box aria-busy={busy} data-testid="report">
@@ -186,6 +187,7 @@ function ReportView({ report, busy, onCsv, csvPending }: { report: Report; busy:
           )}
         </Typography>
       </Box>
+      {overview && <KeyFigures table={overview} />}
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '3fr 2fr' }, gap: 2, mb: 2 }}>
         {monthly && <MonthlyChart table={monthly} />}
         {meetings && <MeetingsChart table={meetings} />}
@@ -237,6 +239,53 @@ function ReportView({ report, busy, onCsv, csvPending }: { report: Report; busy:
           )}
         </Paper>
       ))}
+    </Box>
+  );
+}
+
+/** The figures of 参加支援 and アウトリーチ the city reports (people, partner businesses, visits). */
+export const KEY_FIGURES = [
+  { group: 'participation', keys: ['participation_people', 'participation_partners', 'participation_households', 'participation_contacts'] },
+  { group: 'outreach', keys: ['outreach_people', 'outreach_visits', 'outreach_households', 'outreach_contacts'] },
+] as const;
+
+export function KeyFigures({ table }: { table: ReportTable }) {
+  const { t } = useTranslation();
+  const en = useLang() === 'en';
+  const rows = new Map(table.rows.map((r) => [r.key, r]));
+  return (
+    <Box component="section" aria-labelledby="key-figures" data-testid="key-figures" sx={{ mb: 2 }}>
+      <Typography id="key-figures" variant="subtitle1" component="h3" sx={{ fontWeight: 700, mb: 1 }}>
+        {t('reports.keyFigures')}
+      </Typography>
+      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 2 }}>
+        {KEY_FIGURES.map(({ group, keys }) => (
+          <Paper key={group} variant="outlined" sx={{ p: 2 }} role="group" aria-label={t(`reports.${group}`)}>
+            <Typography variant="subtitle2" component="h4" sx={{ mb: 1 }}>
+              {t(`reports.${group}`)}
+            </Typography>
+            <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(130px, 1fr))', gap: 1, m: 0 }}>
+              {keys.map((key) => {
+                const row = rows.get(key);
+                if (!row) return null;
+                return (
+                  <Box key={key} data-testid={`figure-${key}`}>
+                    <Typography component="dt" variant="caption" color="text.secondary">
+                      {en ? row.labelEn : row.label}
+                    </Typography>
+                    <Typography component="dd" variant="h5" sx={{ m: 0, fontVariantNumeric: 'tabular-nums' }}>
+                      {cellText(row.values.total)}
+                    </Typography>
+                  </Box>
+                );
+              })}
+            </Box>
+          </Paper>
+        ))}
+      </Box>
+      <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 1 }}>
+        {t('reports.keyFiguresNote')}
+      </Typography>
     </Box>
   );
 }

@@ -25,7 +25,7 @@ import { EraDate, EraDateTime, ErrorAlert, Loading, submitWith, useFieldErrors, 
 import { DataTable } from '../../components/PagedTable';
 import { codeOptions } from '../../components/options';
 import { ConsentFields, consentBody, emptyConsent } from '../../components/ConsentFields';
-import { useCodeList, useEnumLabel, useMe, useNamer, useOrganizations, useSupportFunctions, useCategories } from '../../hooks';
+import { useCodeList, useEnumLabel, useMe, useNamer, useOrganizations, useSupportFunctions, useCategories, worksCases } from '../../hooks';
 import { addDays, formatDate, formatTime, todayIso } from '../../lib/dates';
 import { mayWritePlans } from '../../nav';
 
@@ -68,7 +68,12 @@ export function Household({ kase }: { kase: CaseOut }) {
   );
 }
 
-const TIMELINE_FIELDS = ['occurredOn', 'means', 'function', 'content'];
+const TIMELINE_FIELDS = ['occurredOn', 'means', 'function', 'memberId', 'content'];
+
+/** A member as the reader may see them: the relationship, and the name unless it is hidden. */
+export function memberLabel(m: { relationship: string; name?: string | null; redacted: boolean }, hidden: string): string {
+  return `${m.relationship} ${m.redacted ? hidden : (m.name ?? '')}`.trim();
+}
 
 export function Timeline({ kase }: { kase: CaseOut }) {
   const { t } = useTranslation();
@@ -83,11 +88,18 @@ export function Timeline({ kase }: { kase: CaseOut }) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor ?? null,
   });
-  const [draft, setDraft] = useState({ occurredOn: todayIso(), means: '', function: '', content: '' });
+  const emptyEntry = { occurredOn: todayIso(), means: '', function: '', memberId: '', content: '' };
+  const [draft, setDraft] = useState(emptyEntry);
   const add = useMutation({
-    mutationFn: () => call(api.POST('/cases/{case_id}/timeline', { params: { path: { case_id: caseId } }, body: { occurredOn: draft.occurredOn, means: draft.means, function: draft.function || null, content: draft.content } })),
+    mutationFn: () =>
+      call(
+        api.POST('/cases/{case_id}/timeline', {
+          params: { path: { case_id: caseId } },
+          body: { occurredOn: draft.occurredOn, means: draft.means, function: draft.function || null, memberId: draft.memberId ? Number(draft.memberId) : null, content: draft.content },
+        }),
+      ),
     onSuccess: () => {
-      setDraft({ occurredOn: todayIso(), means: '', function: '', content: '' });
+      setDraft(emptyEntry);
       void queryClient.invalidateQueries({ queryKey: ['case', caseId, 'timeline'] });
     },
   });
@@ -109,6 +121,14 @@ export function Timeline({ kase }: { kase: CaseOut }) {
             <TextField select label={t('case.function')} value={draft.function} onChange={(e) => setDraft({ ...draft, function: e.target.value })} {...field('function')}>
               {codeOptions(functions.data ?? [], (f) => <>{f.articleItem} {name(functions.data, f.code)}</>, true)}
             </TextField>
+            <TextField select label={t('case.member')} value={draft.memberId} onChange={(e) => setDraft({ ...draft, memberId: e.target.value })} {...field('memberId', t('case.memberHelp'))}>
+              <MenuItem value="">{t('case.wholeHousehold')}</MenuItem>
+              {kase.members.map((m) => (
+                <MenuItem key={m.id} value={String(m.id)}>
+                  {memberLabel(m, t('case.hiddenName'))}
+                </MenuItem>
+              ))}
+            </TextField>
           </Box>
           <TextField label={t('case.content')} value={draft.content} onChange={(e) => setDraft({ ...draft, content: e.target.value })} multiline minRows={2} fullWidth required sx={{ mt: 1.5 }} {...field('content')} />
           <Button type="submit" variant="contained" sx={{ mt: 1 }} disabled={add.isPending}>
@@ -128,6 +148,7 @@ export function Timeline({ kase }: { kase: CaseOut }) {
                   <>
                     <EraDate value={e.occurredOn} /> ・ {name(means.data, e.means)}
                     {e.function && ` ・ ${name(functions.data, e.function)}`}
+                    {e.member && ` ・ ${t('case.member')}: ${memberLabel(e.member, t('case.hiddenName'))}`}
                   </>
                 }
                 secondary={
@@ -220,7 +241,7 @@ export function Team({ kase, onChanged }: { kase: CaseOut; onChanged: () => void
           <ErrorAlert error={add.error} fields={TEAM_FIELDS} />
           <Box sx={grid}>
             <TextField select label={t('case.org')} value={draft.org} onChange={(e) => setDraft({ ...draft, org: e.target.value })} required {...field('org')}>
-              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name)}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active && worksCases(o)), (o) => o.name)}
             </TextField>
             <TextField label={t('case.role')} value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value })} required {...field('role')} />
             <TextField type="date" label={t('case.startDate')} value={draft.startDate} onChange={(e) => setDraft({ ...draft, startDate: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} {...field('startDate')} />
@@ -294,7 +315,7 @@ export function Referrals({ kase }: { kase: CaseOut }) {
           <ErrorAlert error={send.error} fields={REFERRAL_FIELDS} />
           <Box sx={grid}>
             <TextField select label={t('case.toOrg')} value={draft.toOrg} onChange={(e) => setDraft({ ...draft, toOrg: e.target.value })} required {...field('toOrg')}>
-              {codeOptions((orgs.data ?? []).filter((o) => o.active), (o) => o.name)}
+              {codeOptions((orgs.data ?? []).filter((o) => o.active && worksCases(o)), (o) => o.name)}
             </TextField>
             <TextField select label={t('case.urgency')} value={draft.urgency} onChange={(e) => setDraft({ ...draft, urgency: e.target.value as 'normal' | 'urgent' })} {...field('urgency')}>
               <MenuItem value="normal">{t('case.normal')}</MenuItem>
