@@ -13,6 +13,7 @@ class Referral(Base):
     __table_args__ = (
         Index("ix_referrals_to_org_status", "to_org_code", "status", "id"),
         Index("ix_referrals_from_org_status", "from_org_code", "status", "id"),
+        Index("ix_referrals_created_at", "created_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
