@@ -58,6 +58,7 @@ from domain.case_status import STATUS_LABELS, CaseStatus, can_transition
 from domain.consent import ConsentDecision, ConsentRuleError, check_consent_record
 from domain.fiscal import case_number, fiscal_year
 from domain.names import normalize_for_search
+from domain.organizations import OrgKind, does_support_work
 from domain.people import age_band
 
 # ---------------------------------------------------------------- guards
@@ -137,6 +138,33 @@ def _check_refs(session: Session, checks: Sequence[tuple[str, Any, set[str]]]) -
             "validation-error",
             "存在しないコードが指定されています。",
             "Unknown codes in the request.",
+            errors=errors,
+        )
+
+
+def _check_case_work_orgs(session: Session, checks: Sequence[tuple[str, set[str]]]) -> None:
+    """Lead, team and consent scope are units and agencies: a partner business of 参加支援
+    (協力事業所) reads no case (domain.organizations)."""
+    errors = []
+    for field, codes in checks:
+        rows = session.execute(
+            select(Organization.code, Organization.kind).where(Organization.code.in_(codes))
+        ).all()
+        partners = sorted(code for code, kind in rows if not does_support_work(OrgKind(kind)))
+        if partners:
+            errors.append(
+                FieldError(
+                    field=field,
+                    message=f"参加支援の協力事業所は指定できません: {', '.join(partners)}",
+                    code="partner_org",
+                )
+            )
+    if errors:
+        raise AppError(
+            "validation-error",
+            "参加支援の協力事業所は、担当・支援チーム・同意の範囲に指定できません。",
+            "A partner business of participation support cannot lead a case, join its team or "
+            "be covered by a consent.",
             errors=errors,
         )
 
@@ -261,6 +289,13 @@ def open_case(ctx: Context, data: s.CaseCreate) -> Case:
             ("referrerOrg", Organization.code, {data.referrer_org} if data.referrer_org else set()),
             ("categories", IssueCategory.code, category_codes),
             ("members.consent.coveredOrgs", Organization.code, consent_orgs),
+        ],
+    )
+    _check_case_work_orgs(
+        ctx.session,
+        [
+            ("leadOrg", {data.lead_org} if data.lead_org else set()),
+            ("members.consent.coveredOrgs", consent_orgs),
         ],
     )
     _check_code_label(ctx.session, "intake_route", data.intake_route, "intakeRoute")
@@ -552,6 +587,7 @@ def update_case(
             ("categories", IssueCategory.code, {c.code for c in data.categories or []}),
         ],
     )
+    _check_case_work_orgs(ctx.session, [("leadOrg", {data.lead_org} if data.lead_org else set())])
     if data.intake_route:
         _check_code_label(ctx.session, "intake_route", data.intake_route, "intakeRoute")
     if "coordinator_id" in changes:
@@ -869,6 +905,7 @@ def record_consent(ctx: Context, case_id: int, member_id: int, data: s.ConsentIn
     access = _consent_guard(ctx, case_id, "consent.record")
     member = _member_of(ctx, access.case, member_id)
     _check_refs(ctx.session, [("coveredOrgs", Organization.code, set(data.covered_orgs))])
+    _check_case_work_orgs(ctx.session, [("coveredOrgs", set(data.covered_orgs))])
     consent = _write_consent(ctx, access.case, member, data)
     _touch(access.case)
     _flush(ctx)
@@ -931,6 +968,7 @@ def add_team_member(ctx: Context, case_id: int, data: s.TeamMemberIn) -> s.TeamM
     if not can_edit_case(ctx.principal, access.facts, ctx.today):
         raise forbidden("支援チームを変更する権限がありません。", "You may not change the team.")
     _check_refs(ctx.session, [("org", Organization.code, {data.org})])
+    _check_case_work_orgs(ctx.session, [("org", {data.org})])
     org_name = ctx.session.scalar(select(Organization.name).where(Organization.code == data.org))
     membership = TeamMembership(
         case_id=case_id,

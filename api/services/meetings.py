@@ -77,6 +77,7 @@ from domain.meetings import (
     schedule_dates,
     takes_requests,
 )
+from domain.organizations import OrgKind, does_support_work
 
 WEEKDAYS_JA = "月火水木金土日"
 
@@ -1170,6 +1171,14 @@ def _org(ctx: Context, code: str, field: str) -> Organization:
     if org is None or not org.active:
         raise _validation(
             field, "unknown_code", f"存在しないコードです: {code}", f"Unknown org {code}."
+        )
+    if not does_support_work(OrgKind(org.kind)):
+        raise _validation(
+            field,
+            "partner_org",
+            f"「{org.name}」は参加支援の協力事業所のため、会議の出席者や役割分担には指定できません。",
+            f"{code} is a partner business of participation support; it attends no meeting and "
+            "takes no role.",
         )
     return org
 
