@@ -34,13 +34,16 @@ def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 10, **kwar
 
         return engine
     # pool_pre_ping: after a PostgreSQL restart the pool replaces its dead connections by itself;
-    # connect_timeout: an unreachable server fails a request (503) instead of hanging it.
+    # connect_timeout: an unreachable server fails a request (503) instead of hanging it;
+    # jit=off: the planner's cost estimate for the access filters' subqueries is far above the
+    # JIT threshold, and compiling a case search took 1.4 s of a 1.45 s request whose plan ran
+    # in 60 ms (docs/benchmarks.md); short queries never gain from JIT.
     return create_engine(
         url,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        connect_args={"connect_timeout": 5},
+        connect_args={"connect_timeout": 5, "options": "-c jit=off"},
         **kwargs,
     )
 
