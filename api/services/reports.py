@@ -309,63 +309,149 @@ class ContactCounts:
     people: int = 0
 
 
-def _contact_counts(
-    ctx: Context, contacts: Subquery, *by: str
-) -> dict[tuple[str, ...], ContactCounts]:
-    """(function, *keys) → counts; an area or month that is not set is "unknown".
+@dataclass(frozen=True)
+class ContactTallies:
+    """The period's contacts counted three ways, from one pass over them."""
 
-    Households and people are counted as groups of earlier passes, per member named (or none)
-    and then per household (no COUNT(DISTINCT), which sorts every contact). A household's people
-    are the members its contacts name, or one when they name nobody
-    (``domain.reports.people_in_household``)."""
-    c = contacts.c
-    keys = [c[name] for name in by]
+    fine: dict[tuple[str, ...], ContactCounts]  # (function, area, route)
+    by_month: dict[tuple[str, ...], ContactCounts]  # (function, month)
+    category_households: dict[str, int]  # households consulting, by issue category
+    category_primary: dict[str, int]  # … whose household-level primary issue it is
+    category_contacts: dict[str, int]  # … and their consultation contacts
+
+
+def _contact_tallies(ctx: Context, scope: Scope) -> ContactTallies:
+    """Households, contacts, visits, intakes and people by (function, area, route), by
+    (function, month), and the consultation households by issue category: one statement.
+
+    The contacts are grouped once per (function, household, member named, month) — a common
+    table expression every tally reads — and each tally groups that result by household, then
+    counts households. A household's people are the distinct members its contacts name, or one
+    when they name nobody (``domain.reports.people_in_household``). Its area and intake route are
+    its own, so they split households and members, never share them."""
+    contacts = _contacts(scope).c
+    groups = (
+        select(
+            contacts.function,
+            contacts.case_id,
+            contacts.member,
+            contacts.month,
+            func.max(contacts.area).label("area"),
+            func.max(contacts.route).label("route"),
+            func.count().label("n"),
+            func.sum(contacts.visit).label("v"),
+            func.sum(contacts.intake).label("i"),
+        )
+        .group_by(contacts.function, contacts.case_id, contacts.member, contacts.month)
+        .cte("contact_groups")
+    )
+    g = groups.c
+
+    def tally(kind: str, h: Subquery, first: Any, second: Any) -> Select[Any]:
+        people = case((h.c.named > 0, h.c.named), else_=1)
+        return select(
+            literal(kind, String).label("kind"),
+            h.c.function,
+            first.label("k1"),
+            second.label("k2"),
+            func.count().label("households"),
+            func.sum(h.c.n).label("n"),
+            func.sum(h.c.v).label("v"),
+            func.sum(h.c.i).label("i"),
+            func.sum(people).label("people"),
+            literal(0, Integer).label("primary"),
+        ).group_by(h.c.function, first, second)
+
+    sums = (func.sum(g.n).label("n"), func.sum(g.v).label("v"), func.sum(g.i).label("i"))
+    # Over the whole period a member named in several months is one person: once per member,
+    # then per household (two hash passes; COUNT(DISTINCT) sorts and took twice as long).
     per_member = (
         select(
-            c.function,
-            c.case_id,
-            c.member,
-            *keys,
-            func.count().label("n"),
-            func.sum(c.visit).label("v"),
-            func.sum(c.intake).label("i"),
+            g.function,
+            g.case_id,
+            g.member,
+            func.max(g.area).label("area"),
+            func.max(g.route).label("route"),
+            *sums,
         )
-        .group_by(c.function, c.case_id, c.member, *keys)
+        .group_by(g.function, g.case_id, g.member)
         .subquery("per_member")
     )
     m = per_member.c
-    per_household = (
+    fine = (
         select(
             m.function,
-            m.case_id,
-            *(m[name] for name in by),
+            func.max(m.area).label("area"),
+            func.max(m.route).label("route"),
             func.sum(m.n).label("n"),
             func.sum(m.v).label("v"),
             func.sum(m.i).label("i"),
             func.count(m.member).label("named"),
         )
-        .group_by(m.function, m.case_id, *(m[name] for name in by))
-        .subquery("per_household")
+        .group_by(m.function, m.case_id)
+        .subquery("fine")
     )
-    h = per_household.c
-    groups = [h[name] for name in by]
-    people = case((h.named > 0, h.named), else_=1)
-    rows = ctx.session.execute(
+    # Within a month the groups are already one per member.
+    monthly = (
+        select(g.function, g.month, *sums, func.count(g.member).label("named"))
+        .group_by(g.function, g.case_id, g.month)
+        .subquery("monthly")
+    )
+    consulting = (
+        select(g.case_id, func.sum(g.n).label("n"))
+        .where(g.function == CONSULTATION)
+        .group_by(g.case_id)
+        .subquery("consulting")
+    )
+    # The households' categories, looked up for the households consulting only.
+    cat = (
         select(
-            h.function,
-            *groups,
-            func.count(),
-            func.sum(h.n),
-            func.sum(h.v),
-            func.sum(h.i),
-            func.sum(people),
-        ).group_by(h.function, *groups)
+            CaseCategory.category_code,
+            func.max(consulting.c.n).label("n"),
+            func.max(
+                case(
+                    (and_(CaseCategory.is_primary, CaseCategory.member_id.is_(None)), 1),
+                    else_=0,
+                )
+            ).label("primary"),
+        )
+        .select_from(consulting)
+        .join(CaseCategory, CaseCategory.case_id == consulting.c.case_id)
+        .group_by(consulting.c.case_id, CaseCategory.category_code)
+        .subquery("cat")
+    )
+    categories = select(
+        literal("category", String),
+        cast(null(), String),
+        cat.c.category_code,
+        cast(null(), String),
+        func.count(),
+        func.sum(cat.c.n),
+        literal(0, Integer),
+        literal(0, Integer),
+        literal(0, Integer),
+        func.sum(cat.c.primary),
+    ).group_by(cat.c.category_code)
+    rows = ctx.session.execute(
+        union_all(
+            tally("fine", fine, fine.c.area, fine.c.route),
+            tally("month", monthly, monthly.c.month, cast(null(), String)),
+            categories,
+        )
     ).all()
-    out = {}
-    for row in rows:
-        function, keys_, (hh, n, v, i, pp) = row[0], row[1 : 1 + len(by)], row[1 + len(by) :]
-        key = (function, *(k or UNKNOWN_AREA.code for k in keys_))
-        out[key] = ContactCounts(int(hh), int(n or 0), int(v or 0), int(i or 0), int(pp or 0))
+    out = ContactTallies({}, {}, {}, {}, {})
+    for kind, function, k1, k2, hh, n, v, i, pp, primary in rows:
+        if kind == "category":
+            out.category_households[k1] = int(hh)
+            out.category_primary[k1] = int(primary or 0)
+            out.category_contacts[k1] = int(n or 0)
+            continue
+        counts = ContactCounts(int(hh), int(n or 0), int(v or 0), int(i or 0), int(pp or 0))
+        unknown = UNKNOWN_AREA.code
+        if kind == "fine":
+            out.fine[(function, k1 or unknown, k2 or unknown)] = counts
+        else:
+            out.by_month[(function, k1 or unknown)] = counts
     return out
 
 
@@ -392,26 +478,54 @@ def _merge(
 # ---------------------------------------------------------------- case events
 
 
-def _events(scope: Scope) -> Subquery:
-    """One row per (figure, household) event in the period: taken on for multi-agency work,
-    plans approved, reviews at held meetings, closed or suspended, referrals sent."""
-    b = scope.buckets
-    firsts = union_all(
+def _multi_agency_days() -> tuple[Select[int, date], Select[int, date]]:
+    """(household, day) of its multi-agency work: on the agenda of a held 支援会議 or
+    重層的支援会議, and contacts logged under the multi-agency function."""
+    agenda = (
         select(AgendaItem.case_id.label("case_id"), Meeting.day.label("day"))
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(
             Meeting.status == MeetingStatus.HELD.value,
             Meeting.kind.in_([MeetingKind.SUPPORT.value, MeetingKind.MULTI_AGENCY.value]),
-        ),
-        select(TimelineEntry.case_id, TimelineEntry.occurred_on).where(
-            TimelineEntry.function_code == MULTI_AGENCY
-        ),
-    ).subquery("firsts")
-    first = (
-        select(firsts.c.case_id, func.min(firsts.c.day).label("day"))
-        .group_by(firsts.c.case_id)
+        )
+    )
+    contacts = select(
+        TimelineEntry.case_id.label("case_id"), TimelineEntry.occurred_on.label("day")
+    ).where(TimelineEntry.function_code == MULTI_AGENCY)
+    return agenda, contacts
+
+
+def _first_multi_agency_days(scope: Scope) -> Subquery:
+    """(household, day) for the households whose multi-agency work began in the period: their
+    first such day in the period, where they had none before it (so the whole history is never
+    grouped; each candidate is checked with two index look-ups)."""
+    agenda, contacts = _multi_agency_days()
+    within = union_all(
+        agenda.where(scope.days(Meeting.day)),
+        contacts.where(scope.days(TimelineEntry.occurred_on)),
+    ).subquery("within")
+    earlier_agenda, earlier_contacts = _multi_agency_days()
+    before = scope.period.first
+    return (
+        select(within.c.case_id, func.min(within.c.day).label("day"))
+        .where(
+            ~earlier_agenda.where(
+                AgendaItem.case_id == within.c.case_id, Meeting.day < before
+            ).exists(),
+            ~earlier_contacts.where(
+                TimelineEntry.case_id == within.c.case_id, TimelineEntry.occurred_on < before
+            ).exists(),
+        )
+        .group_by(within.c.case_id)
         .subquery("first")
     )
+
+
+def _events(scope: Scope) -> Subquery:
+    """One row per (figure, household) event in the period: taken on for multi-agency work,
+    plans approved, reviews at held meetings, closed or suspended, referrals sent."""
+    b = scope.buckets
+    first = _first_multi_agency_days(scope)
     taken_on = (
         select(
             literal(Figure.MULTI_AGENCY_TAKEN_ON.value, String).label("figure"),
@@ -503,15 +617,32 @@ TOTAL_EVENTS = {
 }
 
 
-def _event_counts(ctx: Context, events: Subquery, by: str) -> dict[tuple[str, str], Tally]:
+def _event_tallies(
+    ctx: Context, events: Subquery
+) -> tuple[dict[tuple[str, str], Tally], dict[tuple[str, str], Tally]]:
+    """(figure, area) and (figure, month) → distinct households and events: one statement over
+    the events computed once."""
     e = events.c
-    group = e[by]
+    shared = select(e.figure, e.case_id, e.area, e.month).cte("report_events")
+    s = shared.c
     rows = ctx.session.execute(
-        select(e.figure, group, func.count(distinct(e.case_id)), func.count()).group_by(
-            e.figure, group
+        union_all(
+            *(
+                select(
+                    literal(by, String),
+                    s.figure,
+                    s[by],
+                    func.count(distinct(s.case_id)),
+                    func.count(),
+                ).group_by(s.figure, s[by])
+                for by in ("area", "month")
+            )
         )
     ).all()
-    return {(fig, key or UNKNOWN_AREA.code): Tally(int(d), int(n)) for fig, key, d, n in rows}
+    out: dict[str, dict[tuple[str, str], Tally]] = {"area": {}, "month": {}}
+    for by, fig, key, d, n in rows:
+        out[by][(fig, key or UNKNOWN_AREA.code)] = Tally(int(d), int(n))
+    return out["area"], out["month"]
 
 
 # ---------------------------------------------------------------- the figures
@@ -697,47 +828,6 @@ def _referral_answers(ctx: Context, scope: Scope) -> dict[tuple[str, AnswerBucke
     return {(status, AnswerBucket(b)): int(n) for status, b, n in rows}
 
 
-def _categories(ctx: Context, contacts: Subquery) -> tuple[dict[str, int], ...]:
-    """Households consulting, by issue category (household or member level): all of them, those
-    whose household-level primary issue it is, and their contacts."""
-    cat = (
-        select(
-            CaseCategory.case_id,
-            CaseCategory.category_code,
-            func.max(
-                case(
-                    (and_(CaseCategory.is_primary, CaseCategory.member_id.is_(None)), 1),
-                    else_=0,
-                )
-            ).label("primary"),
-        )
-        .group_by(CaseCategory.case_id, CaseCategory.category_code)
-        .subquery("cat")
-    )
-    c = contacts.c
-    per_household = (
-        select(c.case_id, func.count().label("n"))
-        .where(c.function == CONSULTATION)
-        .group_by(c.case_id)
-        .subquery("per_household")
-    )
-    rows = ctx.session.execute(
-        select(
-            cat.c.category_code,
-            func.count(),
-            func.sum(cat.c.primary),
-            func.sum(per_household.c.n),
-        )
-        .select_from(per_household)
-        .join(cat, cat.c.case_id == per_household.c.case_id)
-        .group_by(cat.c.category_code)
-    ).all()
-    households = {code: int(h) for code, h, _p, _n in rows}
-    primary = {code: int(p) for code, _h, p, _n in rows}
-    contacts_by = {code: int(n) for code, _h, _p, n in rows}
-    return households, primary, contacts_by
-
-
 # ---------------------------------------------------------------- master data as labels
 
 
@@ -795,16 +885,13 @@ def _statuses() -> list[Label]:
 
 
 def _tables(ctx: Context, scope: Scope) -> tuple[Table, ...]:
-    contacts = _contacts(scope)
-    events = _events(scope)
-    # One pass by (function, area, route); the area and route tables are its sums.
-    fine = _contact_counts(ctx, contacts, "area", "route")
+    contacts = _contact_tallies(ctx, scope)
+    area_events, month_events = _event_tallies(ctx, _events(scope))
+    # Counted by (function, area, route); the area and route tables are its sums.
+    fine = contacts.fine
     area_contacts = _merge(fine, 0, 1)
-    area_events = _event_counts(ctx, events, "area")
     by_area = _figures(area_contacts, area_events)
-    by_month = _figures(
-        _contact_counts(ctx, contacts, "month"), _event_counts(ctx, events, "month")
-    )
+    by_month = _figures(contacts.by_month, month_events)
     totals = {figure: sum(counts.values()) for figure, counts in by_area.items()}
     partners = _partners(ctx, scope)
     by_area[Figure.PARTICIPATION_PARTNERS] = partners.by_area
@@ -849,13 +936,16 @@ def _tables(ctx: Context, scope: Scope) -> tuple[Table, ...]:
             kind = name.removeprefix("review:")
             r = reviews.get(kind, Tally(0, 0))
             reviews[kind] = Tally(r.distinct + tally.distinct, r.total + tally.total)
-    households, primary, category_contacts = _categories(ctx, contacts)
+    households = contacts.category_households
     return (
         overview_table(_areas(ctx), by_area, totals),
         monthly_table(scope.buckets, by_month, totals),
         routes_table(_routes(ctx), route_new, route_tallies),
         categories_table(
-            _issue_categories(ctx, set(households)), households, primary, category_contacts
+            _issue_categories(ctx, set(households)),
+            households,
+            contacts.category_primary,
+            contacts.category_contacts,
         ),
         functions_table(_functions(ctx), function_tallies),
         meetings_table(_kinds(), held, reviews),
