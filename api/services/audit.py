@@ -10,7 +10,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from api.clock import now
@@ -121,8 +132,45 @@ class AuditTrail:
         )
 
     def record_case_reads(self, action: str, case_ids: Iterable[int]) -> None:
-        """One entry per case that appears in a list or search result."""
-        self.record_many(action, "case", (Entry(case_id, case_id=case_id) for case_id in case_ids))
+        """One entry per case that appears in a list or search result.
+
+        On PostgreSQL the entries are one ``INSERT … SELECT … FROM unnest(:case_ids)``: a page of
+        50 cases took 10 ms as 50 inserted rows (executemany), 1 ms as one statement
+        (docs/benchmarks.md)."""
+        ids = list(case_ids)
+        if len(ids) > 1 and self.session.get_bind().dialect.name == "postgresql":
+            self._insert_case_reads(action, ids)
+        else:
+            self.record_many(action, "case", (Entry(case_id, case_id=case_id) for case_id in ids))
+
+    def _insert_case_reads(self, action: str, case_ids: list[int]) -> None:
+        table = AuditEvent.__table__
+        assert isinstance(table, Table)
+        row = self._row(
+            action=action,
+            resource_type="case",
+            resource_id=None,
+            case_id=None,
+            outcome=Outcome.SUCCESS,
+            purpose=None,
+            detail=None,
+            actor=None,
+            actor_sub=None,
+        )
+        shared = [name for name in row if name not in ("resource_id", "case_id")]
+        case_id = func.unnest(bindparam("case_ids", case_ids, ARRAY(Integer))).column_valued(
+            "case_id"
+        )
+        self.session.execute(
+            insert(table).from_select(
+                [*shared, "resource_id", "case_id"],
+                select(
+                    *(literal(row[name], table.c[name].type) for name in shared),
+                    cast(case_id, String),
+                    case_id,
+                ),
+            )
+        )
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         if rows:
