@@ -82,16 +82,17 @@ def _unauthenticated(detail_ja: str, detail_en: str, error: str = "invalid_token
 
 
 def _principal_from_claims(session: Session, claims: dict[str, Any]) -> Principal | None:
-    """The principal as the database says it is now; None if disabled, revoked or unknown."""
-    if session.get(RevokedToken, claims.get("jti")) is not None:
-        return None
+    """The principal as the database says it is now; None if disabled, revoked or unknown.
+
+    One statement per request: the revocation check is part of the account's look-up."""
+    not_revoked = ~select(RevokedToken.jti).where(RevokedToken.jti == claims.get("jti")).exists()
     kind = claims.get("kind")
     generation = claims.get("gen")
     if kind == PrincipalKind.USER:
         row = session.execute(
             select(User, Organization.department_code)
             .join(Organization, Organization.code == User.org_code)
-            .where(User.id == claims["sub"])
+            .where(User.id == claims["sub"], not_revoked)
         ).one_or_none()
         if row is None or not row[0].active or row[0].token_generation != generation:
             return None
@@ -106,7 +107,9 @@ def _principal_from_claims(session: Session, claims: dict[str, Any]) -> Principa
             area=user.area_code,
         )
     if kind == PrincipalKind.CLIENT:
-        client = session.get(ApiClient, claims["sub"])
+        client = session.scalar(
+            select(ApiClient).where(ApiClient.client_id == claims["sub"], not_revoked)
+        )
         if client is None or not client.active or client.token_generation != generation:
             return None
         return Principal(
