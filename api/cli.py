@@ -6,6 +6,7 @@ create-admin USERNAME   create an IT administrator (password from TSUNAGU_ADMIN_
 create-client NAME ORG  create a partner agency's API client; prints its secret once
 demo                    migrate, seed, load the demo set and print the demo log-ins
 serve [--demo]          migrate, seed (and demo) and serve at http://127.0.0.1:8000
+  [--workers N]         … in N processes (default TSUNAGU_WORKERS, else 1)
 backup FILE             write a backup of the database (SQLite backup API / pg_dump)
 restore FILE            restore a backup into an empty database (SQLite file / pg_restore)
 generate-data           fill a database with generated cases for benchmarks (dev packages)
@@ -119,8 +120,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         with db.sessions() as session, session.begin():
             seeding.seed_master_data(session)
     db.dispose()
+    settings = get_settings()
+    workers = args.workers or settings.workers
+    if workers > 1 and settings.rate_limit_storage.startswith("memory"):
+        print(
+            f"note: {workers} processes each count log-in attempts per address on their own; "
+            "set TSUNAGU_RATE_LIMIT_STORAGE=redis://… to share the counters",
+            file=sys.stderr,
+        )
     print(
         f"Tsunagu: http://{args.host}:{args.port}/  (API docs: http://{args.host}:{args.port}/docs)"
+        + (f"  {workers} processes" if workers > 1 else "")
     )
     # uvicorn's own access log prints query strings, and a name search carries names in its query:
     # api.middleware writes the access log instead, without them.
@@ -132,6 +142,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         access_log=False,
         timeout_graceful_shutdown=20,
+        workers=workers,
     )
     return 0
 
@@ -210,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true")
+    serve.add_argument(
+        "--workers", type=int, help="server processes (default TSUNAGU_WORKERS, else 1)"
+    )
     serve.set_defaults(func=cmd_serve)
     for name, func in (("backup", cmd_backup), ("restore", cmd_restore)):
         command = sub.add_parser(name)

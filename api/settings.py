@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # PostgreSQL connections kept open (and opened beyond them at peaks, closed after use).
     db_pool_size: int = Field(default=20, ge=1, le=500)
     db_max_overflow: int = Field(default=10, ge=0, le=500)
+    # Server processes `serve` starts. One process runs Python on one core at a time: on a
+    # PostgreSQL deployment, one per core (docs/benchmarks.md). Each keeps its own pool, and its
+    # own rate-limit counters unless rate_limit_storage is shared (redis://).
+    workers: int = Field(default=1, ge=1, le=64)
 
     jwt_algorithm: str = "HS256"
     jwt_secret: str | None = None

@@ -5,13 +5,14 @@
         --small-database-url postgresql+psycopg://postgres@127.0.0.1:5432/tsunagu_bench_small
 
 Fill the databases first with ``python -m api.cli generate-data`` (100,000 and 1,000 households).
-The service runs in a process of its own, as ``python -m api.cli serve`` runs it (one uvicorn
-process); wrk drives it from another process at a fixed concurrency (Debian: ``apt-get install
-wrk``). For every endpoint it prints p50 / p95 / p99 latency and requests per second; a bare
-FastAPI endpoint returning a JSON body of the same size, without database or middleware, is
-measured in the same run, and each endpoint's throughput is printed as a share of it. Then the
-read endpoints again on the small database (growth), and the case reads with the audit trail's
-writes switched off (the audit log's cost). Writes add rows (timeline entries, referrals).
+The service runs in processes of its own, as ``python -m api.cli serve --workers N`` runs it (by
+default one uvicorn process per core, ``--workers``); wrk drives it from another process at a
+fixed concurrency (Debian: ``apt-get install wrk``). For every endpoint it prints p50 / p95 / p99
+latency and requests per second; a bare FastAPI endpoint returning a JSON body of the same size,
+without database or middleware, in as many processes, is measured in the same run, and each
+endpoint's throughput is printed as a share of it. Then the read endpoints again on the small
+database (growth), and the case reads with the audit trail's writes switched off (the audit log's
+cost). Writes add rows (timeline entries, referrals).
 """
 
 from __future__ import annotations
@@ -359,6 +360,12 @@ def main() -> int:
     parser.add_argument("--database-url", required=True, help="PostgreSQL with the default data")
     parser.add_argument("--small-database-url", help="the same data at 1,000 households")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes, as `serve --workers` (default: one per core)",
+    )
     parser.add_argument("--report-concurrency", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warmup", type=float, default=3)
@@ -376,10 +383,16 @@ def main() -> int:
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="tsunagu-bench-"))
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"concurrency {args.concurrency}, {args.seconds:g} s per endpoint, logs in {work}")
+    print(
+        f"concurrency {args.concurrency}, {args.workers} server processes (the bare one too), "
+        f"{args.seconds:g} s per endpoint, logs in {work}"
+    )
 
     print("\n[1] the service on the default data")
-    server = Server("product", args.port, product_env(args.database_url), work / "product.log")
+    workers = ("--workers", str(args.workers))
+    server = Server(
+        "product", args.port, product_env(args.database_url), work / "product.log", *workers
+    )
     try:
         scenarios = build_scenarios(server.base, args, rng)
         measure(server.base, scenarios, "default", args.seconds, work, args.warmup)
@@ -387,7 +400,7 @@ def main() -> int:
         server.stop()
 
     print("\n[2] the bare FastAPI endpoint, a body of each endpoint's size")
-    bare = Server("bare", args.port + 1, dict(os.environ), work / "bare.log")
+    bare = Server("bare", args.port + 1, dict(os.environ), work / "bare.log", *workers)
     try:
         for scenario in scenarios:
             if scenario.kind != "read":
@@ -413,6 +426,7 @@ def main() -> int:
         product_env(args.database_url),
         work / "product-no-audit.log",
         "--without-audit",
+        *workers,
     )
     try:
         measure(server.base, reads, "no-audit", args.seconds, work, args.warmup)
@@ -426,6 +440,7 @@ def main() -> int:
             args.port + 3,
             product_env(args.small_database_url),
             work / "product-small.log",
+            *workers,
         )
         try:
             small = build_scenarios(server.base, args, random.Random(args.seed))

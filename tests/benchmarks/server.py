@@ -1,6 +1,7 @@
 """One server process for the benchmark (tests/benchmarks/run.py starts it; not a test).
 
     python tests/benchmarks/server.py product --port 8101            # the service, as `serve` runs it
+    python tests/benchmarks/server.py product --port 8101 --workers 2  # … in two processes
     python tests/benchmarks/server.py product --port 8101 --without-audit
     python tests/benchmarks/server.py bare --port 8102               # the baseline
 
@@ -15,11 +16,14 @@ per size and encoded by FastAPI on every request like any response.
 
 import argparse
 import json
+import os
 from functools import lru_cache
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+
+WITHOUT_AUDIT = "TSUNAGU_BENCH_WITHOUT_AUDIT"
 
 
 @lru_cache(maxsize=64)
@@ -66,27 +70,35 @@ def disable_audit_writes() -> None:
     AuditTrail.record_case_reads = nothing  # type: ignore[method-assign]
 
 
+def product_app() -> FastAPI:
+    """The service, built in each server process (the switch travels in the environment)."""
+    if os.environ.get(WITHOUT_AUDIT) == "1":
+        disable_audit_writes()
+    from api.main import create_app
+
+    return create_app()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("kind", choices=("product", "bare"))
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1, help="server processes, as serve's")
     parser.add_argument("--without-audit", action="store_true")
     args = parser.parse_args()
-    options: dict[str, Any] = {
-        "host": "127.0.0.1",
-        "port": args.port,
-        "access_log": False,
-        "log_level": "warning",
-        "proxy_headers": False,
-    }
-    if args.kind == "bare":
-        uvicorn.run(bare_app(), **options)
-        return
     if args.without_audit:
-        disable_audit_writes()
-    from api.main import create_app
-
-    uvicorn.run(create_app(), **options)
+        os.environ[WITHOUT_AUDIT] = "1"
+    # By import string, so that uvicorn can start the same application in each worker process.
+    uvicorn.run(
+        f"server:{'product_app' if args.kind == 'product' else 'bare_app'}",
+        factory=True,
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_level="warning",
+        proxy_headers=False,
+    )
 
 
 if __name__ == "__main__":
