@@ -318,6 +318,13 @@ def test_case_list_records_one_entry_per_case_in_the_result(
     assert {e.case_id for e in entries} == ids
     assert {e.actor_sub for e in entries} == {people["jimu"]}
     assert len({e.request_id for e in entries}) == 1
+    # One statement on PostgreSQL, rows one by one on SQLite: the entries are the same.
+    assert {e.resource_id for e in entries} == {str(i) for i in ids}
+    assert {(e.resource_type, e.outcome, e.actor_kind) for e in entries} == {
+        ("case", "success", "user")
+    }
+    assert {(e.actor_org, tuple(e.actor_roles)) for e in entries} == {("kyosei", ("secretariat",))}
+    assert all(e.detail == {} and e.purpose is None and e.at is not None for e in entries)
 
 
 def test_refused_case_read_is_recorded_as_denied(api: Api, people: dict[str, str]) -> None:
