@@ -76,4 +76,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # (rows that exist are left as the admins edited them); then uvicorn serves the app (on SIGTERM it
 # stops accepting and lets requests in flight finish, up to 20 s). Its own
 # access log is off: it prints query strings, which carry names; the app logs requests without.
-CMD ["sh", "-c", "python -m api.cli seed && exec uvicorn api.main:app --host 0.0.0.0 --port 8000 --proxy-headers --no-access-log --timeout-graceful-shutdown 20"]
+# TSUNAGU_WORKERS processes (one per core; docs/benchmarks.md), 1 unless set.
+CMD ["sh", "-c", "python -m api.cli seed && exec uvicorn api.main:app --host 0.0.0.0 --port 8000 --proxy-headers --no-access-log --timeout-graceful-shutdown 20 --workers ${TSUNAGU_WORKERS:-1}"]
