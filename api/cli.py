@@ -29,10 +29,15 @@ from api.settings import get_settings
 from domain.access import Role, RoleSetError
 
 
-def _database() -> Database:
+def _database_url() -> str:
+    """The configured database (TSUNAGU_*); for the embedded default, its directory exists."""
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Database(settings.resolved_database_url)
+    return settings.resolved_database_url
+
+
+def _database() -> Database:
+    return Database(_database_url())
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
@@ -174,13 +179,8 @@ def cmd_generate_data(args: argparse.Namespace) -> int:
     # Faker and tqdm are development packages: the product never imports api.datagen.
     from api.datagen.generate import GenerateRefused, Options, generate, report
 
-    url = args.database_url
-    if url is None:
-        settings = get_settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        url = settings.resolved_database_url
     options = Options(
-        database_url=url,
+        database_url=args.database_url or _database_url(),
         households=args.households,
         seed=args.seed,
         force=args.force,

@@ -5,11 +5,13 @@ working on the generated data, the known log-ins, and reproducibility for a seed
 import hashlib
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from api import cli
 from api.cli import main as cli_main
 from api.datagen.generate import GenerateRefused, Options, Result, generate
 from api.datagen.loader import BulkLoader
@@ -219,3 +221,19 @@ def test_same_seed_same_data(template: Template) -> None:
     finally:
         for url in urls:
             template.drop(url)
+
+
+def test_without_a_url_it_fills_the_configured_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = tmp_path / "new-data-dir"  # does not exist yet: generate-data creates it
+    monkeypatch.setenv("TSUNAGU_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("TSUNAGU_DATABASE_URL", raising=False)
+    cli.get_settings.cache_clear()
+    try:
+        assert cli_main(["generate-data", "--households", "4", "--quiet", "--no-audit"]) == 0
+    finally:
+        cli.get_settings.cache_clear()
+    assert _count(f"sqlite:///{data_dir / 'tsunagu.db'}", "cases") == 4
+    report = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in report if line.startswith("cases ")] == [["cases", "4"]]
