@@ -277,31 +277,24 @@ def _held(scope: Scope) -> ColumnElement[bool]:
 
 def _contacts(scope: Scope) -> Subquery:
     """One row per consultation contact: the intake, and every contact log entry, with the
-    function it counts under (untagged → 相談支援) and the member it names (the intake: none)."""
+    function it counts under (untagged → 相談支援) and the member it names (the intake: none).
+    The household's area and intake route are joined after grouping, once per household."""
     intakes = select(
         Case.id.label("case_id"),
         cast(null(), Integer).label("member"),
-        Case.area_code.label("area"),
-        Case.intake_route.label("route"),
         literal(CONSULTATION, String).label("function"),
         literal(0, Integer).label("visit"),
         literal(1, Integer).label("intake"),
         _month_of_day(Case.intake_date, scope.buckets).label("month"),
     ).where(scope.days(Case.intake_date), scope.cases())
-    entries = (
-        select(
-            TimelineEntry.case_id.label("case_id"),
-            TimelineEntry.member_id.label("member"),
-            Case.area_code.label("area"),
-            Case.intake_route.label("route"),
-            func.coalesce(TimelineEntry.function_code, CONSULTATION).label("function"),
-            case((TimelineEntry.means == VISIT, 1), else_=0).label("visit"),
-            literal(0, Integer).label("intake"),
-            _month_of_day(TimelineEntry.occurred_on, scope.buckets).label("month"),
-        )
-        .join(Case, Case.id == TimelineEntry.case_id)
-        .where(scope.days(TimelineEntry.occurred_on), scope.cases())
-    )
+    entries = select(
+        TimelineEntry.case_id.label("case_id"),
+        TimelineEntry.member_id.label("member"),
+        func.coalesce(TimelineEntry.function_code, CONSULTATION).label("function"),
+        case((TimelineEntry.means == VISIT, 1), else_=0).label("visit"),
+        literal(0, Integer).label("intake"),
+        _month_of_day(TimelineEntry.occurred_on, scope.buckets).label("month"),
+    ).where(scope.days(TimelineEntry.occurred_on), scope.households(TimelineEntry.case_id))
     return union_all(intakes, entries).subquery("contacts")
 
 
@@ -347,8 +340,6 @@ def _contact_tallies(ctx: Context, scope: Scope) -> ContactTallies:
             contacts.case_id,
             contacts.member,
             contacts.month,
-            func.max(contacts.area).label("area"),
-            func.max(contacts.route).label("route"),
             _int(func.count()).label("n"),
             _int(func.sum(contacts.visit)).label("v"),
             _int(func.sum(contacts.intake)).label("i"),
@@ -385,25 +376,36 @@ def _contact_tallies(ctx: Context, scope: Scope) -> ContactTallies:
             g.function,
             g.case_id,
             g.member,
-            func.max(g.area).label("area"),
-            func.max(g.route).label("route"),
             *sums,
         )
         .group_by(g.function, g.case_id, g.member)
         .subquery("per_member")
     )
     m = per_member.c
-    fine = (
+    per_household = (
         select(
             m.function,
-            func.max(m.area).label("area"),
-            func.max(m.route).label("route"),
+            m.case_id,
             _int(func.sum(m.n)).label("n"),
             _int(func.sum(m.v)).label("v"),
             _int(func.sum(m.i)).label("i"),
             _int(func.count(m.member)).label("named"),
         )
         .group_by(m.function, m.case_id)
+        .subquery("per_household")
+    )
+    h = per_household.c
+    fine = (
+        select(
+            h.function,
+            Case.area_code.label("area"),
+            Case.intake_route.label("route"),
+            h.n,
+            h.v,
+            h.i,
+            h.named,
+        )
+        .join(Case, Case.id == h.case_id)
         .subquery("fine")
     )
     # Within a month the groups are already one per member.
