@@ -21,10 +21,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from api import migrate
+from api.auth import passwords
 from api.db import Database
 from api.main import create_app
 from api.models import Organization
@@ -34,6 +37,15 @@ from domain.access import Role
 
 # tests/restart restarts the PostgreSQL server: only its own stage of `make test` collects it.
 collect_ignore = [] if os.environ.get("TSUNAGU_TEST_RESTART_POSTGRES") == "1" else ["restart"]
+
+# Passwords are hashed with argon2 at pwdlib's recommended cost (64 MiB, 3 passes): about 0.2 s of
+# CPU per hash and per log-in, by design. The suite creates and logs in thousands of accounts, and
+# spent about half its time there; in this process (and so in every test client's app) accounts
+# are hashed with the same algorithm at its lowest cost. The product's own hasher is kept here,
+# and tests/api/test_passwords.py checks its parameters; servers started as subprocesses (the
+# restart and browser tests) hash at the product's cost.
+PRODUCT_HASHER = passwords.hasher()
+passwords.use_hasher(PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)))
 
 TEST_PASSWORD = "correct horse battery staple"
 TEST_SECRET = "t" * 48

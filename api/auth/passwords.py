@@ -3,9 +3,23 @@
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-_hasher = PasswordHash((Argon2Hasher(),))
+_hasher = PasswordHash((Argon2Hasher(),))  # pwdlib's recommended parameters
 # Verified against when the user does not exist, so that timing does not reveal valid user names.
 _DUMMY_HASH = _hasher.hash("tsunagu-timing-equaliser")
+
+
+def hasher() -> PasswordHash:
+    return _hasher
+
+
+def use_hasher(replacement: PasswordHash) -> None:
+    """Hash (and verify) with ``replacement`` from now on, in this process: for the test suite,
+    which hashes thousands of passwords (tests/conftest.py). Stored hashes name their own
+    parameters, so hashes made before stay verifiable."""
+    global _hasher, _DUMMY_HASH
+    _hasher = replacement
+    _DUMMY_HASH = replacement.hash("tsunagu-timing-equaliser")
+
 
 MIN_PASSWORD_LENGTH = 12
 
