@@ -142,15 +142,23 @@ def _check_refs(session: Session, checks: Sequence[tuple[str, Any, set[str]]]) -
         )
 
 
-def _check_case_work_orgs(session: Session, checks: Sequence[tuple[str, set[str]]]) -> None:
+def _check_case_work_orgs(
+    session: Session, checks: Sequence[tuple[str, set[str]]]
+) -> dict[str, str]:
     """Lead, team and consent scope are units and agencies: a partner business of 参加支援
-    (協力事業所) reads no case (domain.organizations)."""
+    (協力事業所) reads no case (domain.organizations). Returns the names of the orgs checked."""
     errors = []
+    names: dict[str, str] = {}
     for field, codes in checks:
         rows = session.execute(
-            select(Organization.code, Organization.kind).where(Organization.code.in_(codes))
+            select(Organization.code, Organization.kind, Organization.name).where(
+                Organization.code.in_(codes)
+            )
         ).all()
-        partners = sorted(code for code, kind in rows if not does_support_work(OrgKind(kind)))
+        names.update((code, name) for code, _kind, name in rows)
+        partners = sorted(
+            code for code, kind, _name in rows if not does_support_work(OrgKind(kind))
+        )
         if partners:
             errors.append(
                 FieldError(
@@ -167,6 +175,7 @@ def _check_case_work_orgs(session: Session, checks: Sequence[tuple[str, set[str]
             "be covered by a consent.",
             errors=errors,
         )
+    return names
 
 
 def _check_code_label(session: Session, list_name: str, code: str, field: str) -> None:
@@ -976,8 +985,7 @@ def add_team_member(ctx: Context, case_id: int, data: s.TeamMemberIn) -> s.TeamM
     if not can_edit_case(ctx.principal, access.facts, ctx.today):
         raise forbidden("支援チームを変更する権限がありません。", "You may not change the team.")
     _check_refs(ctx.session, [("org", Organization.code, {data.org})])
-    _check_case_work_orgs(ctx.session, [("org", {data.org})])
-    org_name = ctx.session.scalar(select(Organization.name).where(Organization.code == data.org))
+    org_name = _check_case_work_orgs(ctx.session, [("org", {data.org})]).get(data.org)
     membership = TeamMembership(
         case_id=case_id,
         org_code=data.org,
