@@ -10,10 +10,12 @@ import csv
 import io
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from openpyxl import Workbook
@@ -40,6 +42,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
 from api.clock import TOKYO
@@ -215,8 +218,8 @@ def _month_of_instant(column: Any, buckets: Sequence[MonthBucket]) -> ColumnElem
     return case(*((_instant_range(column, b.first, b.last), b.key) for b in buckets), else_=None)
 
 
-def _hours_between(ctx: Context, start: Any, end: Any) -> ColumnElement[Any]:
-    if ctx.session.get_bind().dialect.name == "sqlite":
+def _hours_between(session: Session, start: Any, end: Any) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "sqlite":
         return (func.julianday(end) - func.julianday(start)) * 24
     return extract("epoch", end - start) / 3600
 
@@ -615,14 +618,14 @@ TOTAL_EVENTS = {
 
 
 def _event_tallies(
-    ctx: Context, events: Subquery
+    session: Session, events: Subquery
 ) -> tuple[dict[tuple[str, str], Tally], dict[tuple[str, str], Tally]]:
     """(figure, area) and (figure, month) → distinct households and events: one statement over
     the events computed once."""
     e = events.c
     shared = select(e.figure, e.case_id, e.area, e.month).cte("report_events")
     s = shared.c
-    rows = ctx.session.execute(
+    rows = session.execute(
         union_all(
             *(
                 select(
@@ -743,20 +746,20 @@ class PartnerCounts:
     city: int
 
 
-def _partners(ctx: Context, scope: Scope) -> PartnerCounts:
+def _partners(session: Session, scope: Scope) -> PartnerCounts:
     """参加支援の協力事業所数 (``domain.reports.count_partners``): distinct partner businesses
     by area, by month and in the whole period; a business counts once in each, so the areas and
     months do not add up to the period's figure."""
-    runs = _partner_runs(ctx.session.get_bind().dialect.name, scope)
+    runs = _partner_runs(session.get_bind().dialect.name, scope)
     r = runs.c
     period = _runs_within(runs, scope.period.first, scope.period.last)
     by_area = {
         area or UNKNOWN_AREA.code: int(n)
-        for area, n in ctx.session.execute(
+        for area, n in session.execute(
             select(r.area, func.count(distinct(r.partner))).where(period).group_by(r.area)
         )
     }
-    city = int(ctx.session.scalar(select(func.count(distinct(r.partner))).where(period)) or 0)
+    city = int(session.scalar(select(func.count(distinct(r.partner))).where(period)) or 0)
     by_month: dict[str, int] = {}
     if scope.buckets:
         months = union_all(
@@ -769,7 +772,7 @@ def _partners(ctx: Context, scope: Scope) -> PartnerCounts:
         ).subquery("months")
         by_month = {
             month: int(n)
-            for month, n in ctx.session.execute(
+            for month, n in session.execute(
                 select(months.c.month, func.count(distinct(months.c.partner))).group_by(
                     months.c.month
                 )
@@ -778,10 +781,10 @@ def _partners(ctx: Context, scope: Scope) -> PartnerCounts:
     return PartnerCounts(by_area, by_month, city)
 
 
-def _meetings_held(ctx: Context, scope: Scope) -> list[tuple[str, bool, str, int]]:
+def _meetings_held(session: Session, scope: Scope) -> list[tuple[str, bool, str, int]]:
     """(kind, regular, month, count) of the meetings held in the period, citywide."""
     month = _month_of_day(Meeting.day, scope.buckets)
-    rows = ctx.session.execute(
+    rows = session.execute(
         select(Meeting.kind, Meeting.regular, month, func.count())
         .where(_held(scope))
         .group_by(Meeting.kind, Meeting.regular, month)
@@ -789,7 +792,7 @@ def _meetings_held(ctx: Context, scope: Scope) -> list[tuple[str, bool, str, int
     return [(kind, bool(regular), m, int(n)) for kind, regular, m, n in rows]
 
 
-def _agency_seats(ctx: Context, scope: Scope) -> dict[tuple[str, str], int]:
+def _agency_seats(session: Session, scope: Scope) -> dict[tuple[str, str], int]:
     """Partner agencies present at held meetings, once per meeting and agency, citywide."""
     seats = (
         select(
@@ -804,20 +807,20 @@ def _agency_seats(ctx: Context, scope: Scope) -> dict[tuple[str, str], int]:
         .distinct()
         .subquery("seats")
     )
-    rows = ctx.session.execute(
+    rows = session.execute(
         select(seats.c.kind, seats.c.field, func.count()).group_by(seats.c.kind, seats.c.field)
     ).all()
     return {(kind, f): int(n) for kind, f, n in rows}
 
 
-def _referral_answers(ctx: Context, scope: Scope) -> dict[tuple[str, AnswerBucket], int]:
-    hours = _hours_between(ctx, Referral.created_at, Referral.answered_at)
+def _referral_answers(session: Session, scope: Scope) -> dict[tuple[str, AnswerBucket], int]:
+    hours = _hours_between(session, Referral.created_at, Referral.answered_at)
     bucket = case(
         (Referral.answered_at.is_(None), AnswerBucket.UNANSWERED.value),
         *((hours <= bound, b.value) for b, bound in ANSWER_BOUNDS),
         else_=AnswerBucket.OVER_7_DAYS.value,
     )
-    rows = ctx.session.execute(
+    rows = session.execute(
         select(Referral.status, bucket, func.count())
         .where(scope.instants(Referral.created_at), scope.referrals())
         .group_by(Referral.status, bucket)
@@ -881,23 +884,78 @@ def _statuses() -> list[Label]:
 # ---------------------------------------------------------------- the report
 
 
+T = TypeVar("T")
+
+
+@contextmanager
+def _alongside(ctx: Context, work: Callable[[Session], T]) -> Iterator[Callable[[], T]]:
+    """Run ``work`` while the caller goes on with its own statements, and hand back its result.
+
+    On PostgreSQL, ``work`` runs in a thread with a session and a connection of its own (with
+    the same planner settings), so that the server works on two statements at once: the
+    contacts statement keeps one core busy for most of its time and leaves the other idle.
+    ``work`` only reads, and reads the committed rows at the time it starts, as every statement
+    of a READ COMMITTED transaction does. Elsewhere (SQLite) it simply runs first, in the
+    request's session."""
+    bind = ctx.session.get_bind()
+    if bind.dialect.name != "postgresql":
+        result = work(ctx.session)
+        yield lambda: result
+        return
+
+    def separately() -> T:
+        with Session(bind) as session, session.begin():
+            _plan_for_grouping(session)
+            return work(session)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report") as pool:
+        yield pool.submit(separately).result
+
+
+@dataclass(frozen=True)
+class OtherTallies:
+    """Everything the report counts but the contacts."""
+
+    area_events: dict[tuple[str, str], Tally]
+    month_events: dict[tuple[str, str], Tally]
+    partners: PartnerCounts
+    meetings_held: list[tuple[str, bool, str, int]]
+    agency_seats: dict[tuple[str, str], int]
+    referral_answers: dict[tuple[str, AnswerBucket], int]
+
+
+def _other_tallies(session: Session, scope: Scope) -> OtherTallies:
+    area_events, month_events = _event_tallies(session, _events(scope))
+    return OtherTallies(
+        area_events,
+        month_events,
+        _partners(session, scope),
+        _meetings_held(session, scope),
+        _agency_seats(session, scope),
+        _referral_answers(session, scope),
+    )
+
+
 def _tables(ctx: Context, scope: Scope) -> tuple[Table, ...]:
-    contacts = _contact_tallies(ctx, scope)
-    area_events, month_events = _event_tallies(ctx, _events(scope))
+    # The contacts are about three quarters of the work; the rest is counted alongside them.
+    with _alongside(ctx, lambda session: _other_tallies(session, scope)) as others:
+        contacts = _contact_tallies(ctx, scope)
+        other = others()
+    area_events, month_events = other.area_events, other.month_events
     # Counted by (function, area, route); the area and route tables are its sums.
     fine = contacts.fine
     area_contacts = _merge(fine, 0, 1)
     by_area = _figures(area_contacts, area_events)
     by_month = _figures(contacts.by_month, month_events)
     totals = {figure: sum(counts.values()) for figure, counts in by_area.items()}
-    partners = _partners(ctx, scope)
+    partners = other.partners
     by_area[Figure.PARTICIPATION_PARTNERS] = partners.by_area
     by_month[Figure.PARTICIPATION_PARTNERS] = partners.by_month
     totals[Figure.PARTICIPATION_PARTNERS] = partners.city
 
     held: dict[str, HeldCount] = {}
     held_by_month: dict[str, dict[str, int]] = defaultdict(dict)
-    for kind, regular, month, n in _meetings_held(ctx, scope):
+    for kind, regular, month, n in other.meetings_held:
         h = held.get(kind, HeldCount(0, 0))
         held[kind] = (
             HeldCount(h.regular + n, h.ad_hoc) if regular else HeldCount(h.regular, h.ad_hoc + n)
@@ -946,26 +1004,26 @@ def _tables(ctx: Context, scope: Scope) -> tuple[Table, ...]:
         ),
         functions_table(_functions(ctx), function_tallies),
         meetings_table(_kinds(), held, reviews),
-        agencies_table(_kinds(), _fields(ctx), _agency_seats(ctx, scope)),
-        referrals_table(_statuses(), _referral_answers(ctx, scope)),
+        agencies_table(_kinds(), _fields(ctx), other.agency_seats),
+        referrals_table(_statuses(), other.referral_answers),
     )
 
 
-def _plan_for_grouping(ctx: Context) -> None:
+def _plan_for_grouping(session: Session) -> None:
     """PostgreSQL groups a fiscal year's contacts (about 150,000 rows at 100,000 households) by
     household, member and month, then again by household: for this transaction only, with
     64 MB of work memory (the default 4 MB sorts on disk) and by sorting rather than hashing,
     because a sorted grouping hands the next level its rows already in order (the contacts
     statement 1,085 → 810 ms; docs/benchmarks.md)."""
-    if ctx.session.get_bind().dialect.name == "postgresql":
-        ctx.session.execute(text("SET LOCAL work_mem = '64MB'"))
-        ctx.session.execute(text("SET LOCAL enable_hashagg = off"))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL enable_hashagg = off"))
 
 
 def _build(ctx: Context, request: ReportRequest, action: str) -> ReportMeta:
     department = _authorise(ctx, request, action)
     period = _period(ctx, request)
-    _plan_for_grouping(ctx)
+    _plan_for_grouping(ctx.session)
     scope = Scope(period=period, buckets=month_buckets(period), department=department)
     department_name = None
     if department is not None:
