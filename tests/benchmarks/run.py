@@ -35,9 +35,15 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
+from sqlalchemy import create_engine, select
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from api.models import Referral  # noqa: E402
+from domain.referrals import OPEN_STATUSES  # noqa: E402
+
 DEMO_PASSWORD = "tsunagu-demo-2026"
 
 # wrk runs this per connection; done() prints one line the script parses.
@@ -212,7 +218,25 @@ def fiscal_year(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
-def build_scenarios(base: str, args: argparse.Namespace, rng: random.Random) -> list[Scenario]:
+def open_referrals(database_url: str) -> set[tuple[int, str]]:
+    """(case, org) of the referrals still open: a new one for the same pair is a 409, and the
+    data keeps the referrals earlier runs created."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(Referral.case_id, Referral.to_org_code).where(
+                    Referral.status.in_(sorted(st.value for st in OPEN_STATUSES))
+                )
+            )
+            return {(case, org) for case, org in rows}
+    finally:
+        engine.dispose()
+
+
+def build_scenarios(
+    base: str, args: argparse.Namespace, rng: random.Random, database_url: str
+) -> list[Scenario]:
     """Request lists drawn from what the benchmark users can see in this database."""
     worker = login(base, args.user, args.password)
     secretariat = login(base, args.report_user, args.password)
@@ -265,8 +289,9 @@ def build_scenarios(base: str, args: argparse.Namespace, rng: random.Random) -> 
         )
         for _ in range(5000)
     ]
-    # Distinct (case, org) pairs, taken in turn: an open referral to the same org is a 409.
-    every_pair = [(case, org) for case in case_ids for org in orgs]
+    # Distinct (case, org) pairs without an open referral, taken in turn (a duplicate is a 409).
+    taken = open_referrals(database_url)
+    every_pair = [(case, org) for case in case_ids for org in orgs if (case, org) not in taken]
     pairs = rng.sample(every_pair, min(20_000, len(every_pair)))
     referrals = [
         (
@@ -394,7 +419,7 @@ def main() -> int:
         "product", args.port, product_env(args.database_url), work / "product.log", *workers
     )
     try:
-        scenarios = build_scenarios(server.base, args, rng)
+        scenarios = build_scenarios(server.base, args, rng, args.database_url)
         measure(server.base, scenarios, "default", args.seconds, work, args.warmup)
     finally:
         server.stop()
@@ -443,7 +468,9 @@ def main() -> int:
             *workers,
         )
         try:
-            small = build_scenarios(server.base, args, random.Random(args.seed))
+            small = build_scenarios(
+                server.base, args, random.Random(args.seed), args.small_database_url
+            )
             measure(
                 server.base,
                 [s for s in small if s.kind != "login"],
