@@ -61,8 +61,11 @@ setup = function(thread)
 end
 init = function(args)
   math.randomseed(os.time() + 7919 * (id or 0))
-  -- writes take the requests in turn from a random start (a warm-up run used others)
-  counter = math.random(#requests)
+  -- writes take the requests in turn, each thread of the warm-up (part 0) and of the measured
+  -- run (part 1) from a slice of its own: no request is sent twice (a second referral of the
+  -- same case to the same org is a 409)
+  local part, per_run = tonumber(args[1] or "0"), tonumber(args[2] or "1")
+  counter = math.floor(#requests * (part * per_run + (id or 0)) / (2 * per_run))
 end
 request = function()
   local r
@@ -128,7 +131,10 @@ def write_lua(scenario: Scenario, directory: Path) -> Path:
     return path
 
 
-def run_wrk(base: str, script: Path, concurrency: int, seconds: float) -> dict[str, Any]:
+def run_wrk(
+    base: str, script: Path, concurrency: int, seconds: float, part: int = 1
+) -> dict[str, Any]:
+    """``part``: 0 for a warm-up, 1 for the measured run (they write different requests)."""
     threads = max(1, min(2, concurrency))
     command = [
         "wrk",
@@ -140,6 +146,9 @@ def run_wrk(base: str, script: Path, concurrency: int, seconds: float) -> dict[s
         "-s",
         str(script),
         base,
+        "--",
+        str(part),
+        str(threads),
     ]
     done = subprocess.run(command, capture_output=True, text=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
@@ -366,7 +375,7 @@ def measure(
             response = httpx.get(base + path, headers=scenario.headers, timeout=120)
             scenario.body_bytes = len(response.content)
         if warmup:
-            run_wrk(base, script, scenario.concurrency, warmup)
+            run_wrk(base, script, scenario.concurrency, warmup, part=0)
         result = run_wrk(base, script, scenario.concurrency, seconds)
         scenario.results[label] = result
         print(f"  {label:<12} {scenario.name:<26} {fmt(result)}", flush=True)
