@@ -19,10 +19,10 @@ from sqlalchemy import (
     cast,
     func,
     insert,
-    literal,
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from api.clock import now
 from api.db import write_independently
@@ -44,6 +44,34 @@ class Entry:
     case_id: int | None = None
     purpose: str | None = None
     detail: dict[str, Any] | None = None
+
+
+def _audit_table() -> Table:
+    table = AuditEvent.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+# Core inserts, not the ORM's: an audit entry is never read back in the request, and the ORM's
+# bulk insert adds its bookkeeping (and RETURNING of the ids) to every read.
+AUDIT_TABLE = _audit_table()
+_SHARED_COLUMNS = [
+    c.name for c in AUDIT_TABLE.columns if c.name not in ("id", "resource_id", "case_id")
+]
+
+
+def _case_reads_insert() -> Insert:
+    """One entry per case id of ``:case_ids``, the other columns from ``:v_<column>``; built
+    once (PostgreSQL only: ``unnest``)."""
+    case_id = func.unnest(bindparam("case_ids", type_=ARRAY(Integer))).column_valued("case_id")
+    values = [bindparam(f"v_{name}", type_=AUDIT_TABLE.c[name].type) for name in _SHARED_COLUMNS]
+    return insert(AUDIT_TABLE).from_select(
+        [*_SHARED_COLUMNS, "resource_id", "case_id"],
+        select(*values, cast(case_id, String), case_id),
+    )
+
+
+_CASE_READS = _case_reads_insert()
 
 
 @dataclass
@@ -144,8 +172,6 @@ class AuditTrail:
             self.record_many(action, "case", (Entry(case_id, case_id=case_id) for case_id in ids))
 
     def _insert_case_reads(self, action: str, case_ids: list[int]) -> None:
-        table = AuditEvent.__table__
-        assert isinstance(table, Table)
         row = self._row(
             action=action,
             resource_type="case",
@@ -157,24 +183,12 @@ class AuditTrail:
             actor=None,
             actor_sub=None,
         )
-        shared = [name for name in row if name not in ("resource_id", "case_id")]
-        case_id = func.unnest(bindparam("case_ids", case_ids, ARRAY(Integer))).column_valued(
-            "case_id"
-        )
-        self.session.execute(
-            insert(table).from_select(
-                [*shared, "resource_id", "case_id"],
-                select(
-                    *(literal(row[name], table.c[name].type) for name in shared),
-                    cast(case_id, String),
-                    case_id,
-                ),
-            )
-        )
+        params = {f"v_{name}": row[name] for name in _SHARED_COLUMNS}
+        self.session.execute(_CASE_READS, {**params, "case_ids": case_ids})
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.session.execute(insert(AuditEvent), rows)
+            self.session.execute(insert(AUDIT_TABLE), rows)
 
     def record_refusal(
         self,
@@ -201,6 +215,6 @@ class AuditTrail:
         )
 
         def write(own: Session) -> None:
-            own.execute(insert(AuditEvent), [row])
+            own.execute(insert(AUDIT_TABLE), [row])
 
         write_independently(self.session, write)
