@@ -41,17 +41,22 @@ oauth2_scheme = OAuth2(
 )
 
 
-def get_database(request: Request) -> Database:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in a
+# worker thread, and each hand-off to a thread and back costs the event loop more than the
+# dependency itself (docs/benchmarks.md).
+
+
+async def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_token_keys(request: Request) -> TokenKeys:
+async def get_token_keys(request: Request) -> TokenKeys:
     keys: TokenKeys = request.app.state.token_keys
     return keys
 
@@ -176,7 +181,7 @@ def get_principal(
     return principal
 
 
-def get_context(
+async def get_context(
     request: Request,
     session: SessionDep,
     principal: Annotated[Principal, Security(get_principal)],
