@@ -365,6 +365,17 @@ def build_scenarios(
     ]
 
 
+def chosen(scenarios: list[Scenario], only: str | None) -> list[Scenario]:
+    """The scenarios ``--only`` names (all when it is not given)."""
+    if not only:
+        return scenarios
+    words = [w.strip() for w in only.split(",") if w.strip()]
+    picked = [s for s in scenarios if any(w in s.name for w in words)]
+    if not picked:
+        raise SystemExit(f"--only {only!r} names no endpoint: {[s.name for s in scenarios]}")
+    return picked
+
+
 def measure(
     base: str, scenarios: list[Scenario], label: str, seconds: float, lua: Path, warmup: float
 ) -> None:
@@ -410,6 +421,11 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--output", type=Path, help="write the figures as JSON here")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--only",
+        help="measure only the endpoints whose names contain one of these comma-separated words "
+        "(e.g. 'list,detail'); the summary then shows those",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
@@ -428,7 +444,7 @@ def main() -> int:
         "product", args.port, product_env(args.database_url), work / "product.log", *workers
     )
     try:
-        scenarios = build_scenarios(server.base, args, rng, args.database_url)
+        scenarios = chosen(build_scenarios(server.base, args, rng, args.database_url), args.only)
         measure(server.base, scenarios, "default", args.seconds, work, args.warmup)
     finally:
         server.stop()
@@ -477,8 +493,11 @@ def main() -> int:
             *workers,
         )
         try:
-            small = build_scenarios(
-                server.base, args, random.Random(args.seed), args.small_database_url
+            small = chosen(
+                build_scenarios(
+                    server.base, args, random.Random(args.seed), args.small_database_url
+                ),
+                args.only,
             )
             measure(
                 server.base,
