@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
 from fastapi.security import OAuth2, SecurityScopes
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
 from api.auth.tokens import InvalidToken, TokenKeys, decode_access_token
@@ -86,35 +86,56 @@ def _unauthenticated(detail_ja: str, detail_en: str, error: str = "invalid_token
     )
 
 
+def _not_revoked() -> ColumnElement[bool]:
+    return ~select(RevokedToken.jti).where(RevokedToken.jti == bindparam("jti")).exists()
+
+
+# Built once with bound parameters (``sub``, ``jti``): the account's columns a principal needs,
+# with the revocation check, in the one statement every request runs.
+_USER_NOW = (
+    select(
+        User.id,
+        User.org_code,
+        User.roles,
+        User.area_code,
+        User.active,
+        User.token_generation,
+        Organization.department_code,
+    )
+    .join(Organization, Organization.code == User.org_code)
+    .where(User.id == bindparam("sub"), _not_revoked())
+)
+_CLIENT_NOW = select(
+    ApiClient.client_id,
+    ApiClient.org_code,
+    ApiClient.scopes,
+    ApiClient.active,
+    ApiClient.token_generation,
+).where(ApiClient.client_id == bindparam("sub"), _not_revoked())
+
+
 def _principal_from_claims(session: Session, claims: dict[str, Any]) -> Principal | None:
     """The principal as the database says it is now; None if disabled, revoked or unknown.
 
     One statement per request: the revocation check is part of the account's look-up."""
-    not_revoked = ~select(RevokedToken.jti).where(RevokedToken.jti == claims.get("jti")).exists()
     kind = claims.get("kind")
     generation = claims.get("gen")
+    params = {"sub": claims["sub"], "jti": claims.get("jti")}
     if kind == PrincipalKind.USER:
-        row = session.execute(
-            select(User, Organization.department_code)
-            .join(Organization, Organization.code == User.org_code)
-            .where(User.id == claims["sub"], not_revoked)
-        ).one_or_none()
-        if row is None or not row[0].active or row[0].token_generation != generation:
+        user = session.execute(_USER_NOW, params).one_or_none()
+        if user is None or not user.active or user.token_generation != generation:
             return None
-        user, dept = row
         return Principal(
             sub=user.id,
             kind=PrincipalKind.USER,
             org=user.org_code,
-            dept=Dept(dept),
+            dept=Dept(user.department_code),
             roles=frozenset(Role(r) for r in user.roles),
             scopes=frozenset(str(claims.get("scope", "")).split()),
             area=user.area_code,
         )
     if kind == PrincipalKind.CLIENT:
-        client = session.scalar(
-            select(ApiClient).where(ApiClient.client_id == claims["sub"], not_revoked)
-        )
+        client = session.execute(_CLIENT_NOW, params).one_or_none()
         if client is None or not client.active or client.token_generation != generation:
             return None
         return Principal(
