@@ -117,11 +117,13 @@ def load_facts_many(
     return out
 
 
+_CASE_ROW = select(Case).where(Case.id == bindparam("case_id"))
+_CASE_ROW_FOR_UPDATE = _CASE_ROW.with_for_update()
+
+
 def get_case_row(session: Session, case_id: int, *, for_update: bool = False) -> Case:
-    stmt = select(Case).where(Case.id == case_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    case = session.scalar(stmt)
+    stmt = _CASE_ROW_FOR_UPDATE if for_update else _CASE_ROW
+    case = session.scalar(stmt, {"case_id": case_id})
     if case is None:
         raise not_found("ケース", "case")
     return case

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -463,25 +463,38 @@ def list_cases(
 # ---------------------------------------------------------------- detail
 
 
+# A case's own lists, built once with a bound ``case_id``: the case's detail reads them all.
+_MEMBERS = (
+    select(CaseMember)
+    .where(CaseMember.case_id == bindparam("case_id"))
+    .order_by(CaseMember.position)
+)
+_CATEGORIES = (
+    select(CaseCategory, IssueCategory.name)
+    .join(IssueCategory, IssueCategory.code == CaseCategory.category_code)
+    .where(CaseCategory.case_id == bindparam("case_id"))
+    .order_by(CaseCategory.is_primary.desc(), IssueCategory.sort_order)
+)
+_TEAM = (
+    select(TeamMembership, Organization.name)
+    .join(Organization, Organization.code == TeamMembership.org_code)
+    .where(TeamMembership.case_id == bindparam("case_id"))
+    .order_by(TeamMembership.id)
+)
+_STATUS_HISTORY = (
+    select(CaseStatusChange)
+    .where(CaseStatusChange.case_id == bindparam("case_id"))
+    .order_by(CaseStatusChange.at, CaseStatusChange.id)
+)
+_TOWN_NAME = select(Town.name).where(Town.code == bindparam("code"))
+
+
 def _category_rows(session: Session, case_id: int) -> list[tuple[CaseCategory, str]]:
-    return [
-        (row, name)
-        for row, name in session.execute(
-            select(CaseCategory, IssueCategory.name)
-            .join(IssueCategory, IssueCategory.code == CaseCategory.category_code)
-            .where(CaseCategory.case_id == case_id)
-            .order_by(CaseCategory.is_primary.desc(), IssueCategory.sort_order)
-        ).all()
-    ]
+    return [(row, name) for row, name in session.execute(_CATEGORIES, {"case_id": case_id})]
 
 
 def _team_out(session: Session, case_id: int, today: date) -> list[s.TeamMemberOut]:
-    rows = session.execute(
-        select(TeamMembership, Organization.name)
-        .join(Organization, Organization.code == TeamMembership.org_code)
-        .where(TeamMembership.case_id == case_id)
-        .order_by(TeamMembership.id)
-    ).all()
+    rows = session.execute(_TEAM, {"case_id": case_id}).all()
     return [_team_member_out(t, name, today) for t, name in rows]
 
 
@@ -499,15 +512,9 @@ def _team_member_out(t: TeamMembership, org_name: str, today: date) -> s.TeamMem
 
 def _case_out(ctx: Context, access: CaseAccess) -> s.CaseOut:
     case, p, today = access.case, ctx.principal, ctx.today
-    members = ctx.session.scalars(
-        select(CaseMember).where(CaseMember.case_id == case.id).order_by(CaseMember.position)
-    ).all()
+    members = ctx.session.scalars(_MEMBERS, {"case_id": case.id}).all()
     categories = _category_rows(ctx.session, case.id)
-    town_name = (
-        ctx.session.scalar(select(Town.name).where(Town.code == case.town_code))
-        if case.town_code
-        else None
-    )
+    town_name = ctx.session.scalar(_TOWN_NAME, {"code": case.town_code}) if case.town_code else None
     member_out = []
     for m in members:
         consent = access.consents.get(m.id)
@@ -694,11 +701,7 @@ def record_status_change(
 
 
 def _status_history(session: Session, case_id: int) -> list[s.StatusChangeOut]:
-    rows = session.scalars(
-        select(CaseStatusChange)
-        .where(CaseStatusChange.case_id == case_id)
-        .order_by(CaseStatusChange.at, CaseStatusChange.id)
-    )
+    rows = session.scalars(_STATUS_HISTORY, {"case_id": case_id})
     return [
         s.StatusChangeOut(
             from_status=CaseStatus(r.from_status),
