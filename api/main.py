@@ -1,8 +1,9 @@
 """The application factory: ``create_app()`` builds the service; ``app`` is what uvicorn runs."""
 
+import gc
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,22 @@ async def _replay(_request: Request, exc: Exception) -> Response:
     return replay_response(exc.kept)
 
 
+@contextmanager
+def start_up_objects_frozen() -> Iterator[None]:
+    """While the app serves, what start-up left alive (modules, mappers, schemas, about 200,000
+    objects) is out of the cyclic garbage collector's reach. Every full collection used to walk
+    them all and stop the process for 90-115 ms, about once per 1,000 requests: a stall of every
+    request in flight. With them frozen a full collection takes 4-5 ms (docs/benchmarks.md).
+    Unfrozen again at shutdown, so that an app started and stopped in-process (tests) leaves no
+    objects that can never be collected."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(json_lines=settings.log_format == "json")
@@ -151,7 +168,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        with start_up_objects_frozen():
+            yield
         if database is None:
             db.dispose()
 

@@ -1,5 +1,6 @@
 """Operations: JSON logs with the request id and no personal data; Prometheus metrics."""
 
+import gc
 import io
 import json
 import logging
@@ -137,3 +138,12 @@ def test_metrics_are_off_in_production_without_a_token(api: Api, tmp_path: Path)
     for client in _app(tmp_path, api.url, environment=Environment.PRODUCTION):
         assert client.get("/metrics").status_code == 404
         assert "/metrics" not in client.app.openapi()["paths"]  # type: ignore[attr-defined]
+
+
+def test_start_up_objects_are_frozen_while_the_app_serves(api: Api, tmp_path: Path) -> None:
+    """A full garbage collection walks only what requests create, not the start-up heap."""
+    before = gc.get_freeze_count()
+    for client in _app(tmp_path, api.url):
+        assert client.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() > before + 10_000
+    assert gc.get_freeze_count() == 0
