@@ -475,7 +475,7 @@ _CATEGORIES = (
     .where(CaseCategory.case_id == bindparam("case_id"))
     .order_by(CaseCategory.is_primary.desc(), IssueCategory.sort_order)
 )
-_TEAM = (
+_TEAM_MEMBERS = (
     select(TeamMembership, Organization.name)
     .join(Organization, Organization.code == TeamMembership.org_code)
     .where(TeamMembership.case_id == bindparam("case_id"))
@@ -494,7 +494,7 @@ def _category_rows(session: Session, case_id: int) -> list[tuple[CaseCategory, s
 
 
 def _team_out(session: Session, case_id: int, today: date) -> list[s.TeamMemberOut]:
-    rows = session.execute(_TEAM, {"case_id": case_id}).all()
+    rows = session.execute(_TEAM_MEMBERS, {"case_id": case_id}).all()
     return [_team_member_out(t, name, today) for t, name in rows]
 
 
