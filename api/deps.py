@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.tokens import InvalidToken, TokenKeys, decode_access_token
 from api.clock import today
-from api.db import Database
+from api.db import Database, plain_rows
 from api.errors import AppError
 from api.models import ApiClient, Organization, RevokedToken, User
 from api.services.audit import AuditTrail, Outcome
@@ -122,7 +122,7 @@ def _principal_from_claims(session: Session, claims: dict[str, Any]) -> Principa
     generation = claims.get("gen")
     params = {"sub": claims["sub"], "jti": claims.get("jti")}
     if kind == PrincipalKind.USER:
-        user = session.execute(_USER_NOW, params).one_or_none()
+        user = plain_rows(session, _USER_NOW, params).one_or_none()
         if user is None or not user.active or user.token_generation != generation:
             return None
         return Principal(
@@ -135,7 +135,7 @@ def _principal_from_claims(session: Session, claims: dict[str, Any]) -> Principa
             area=user.area_code,
         )
     if kind == PrincipalKind.CLIENT:
-        client = session.execute(_CLIENT_NOW, params).one_or_none()
+        client = plain_rows(session, _CLIENT_NOW, params).one_or_none()
         if client is None or not client.active or client.token_generation != generation:
             return None
         return Principal(

@@ -25,8 +25,9 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
+from api.db import plain_rows
 from api.errors import not_found
 from api.models import Case, CaseMember, Consent, ConsentScopeOrg, Referral, TeamMembership
 from domain.access import CaseFacts, Principal, ReadableCases, readable_cases
@@ -46,42 +47,59 @@ def consent_facts(consent: Consent | None) -> ConsentFacts | None:
     )
 
 
-def current_consents(session: Session, case_id: int) -> dict[int, Consent]:
-    """The consent in effect (not superseded) per member of a case, with its scope."""
-    return _current_consents_many(session, [case_id]).get(case_id, {})
-
-
 _CURRENT_CONSENTS = (
-    select(Consent)
+    select(
+        Consent.id,
+        Consent.case_id,
+        Consent.member_id,
+        Consent.decision,
+        Consent.withdrawn_at,
+        Consent.valid_until,
+        Consent.covers_whole_team,
+        ConsentScopeOrg.org_code,
+    )
+    .outerjoin(ConsentScopeOrg, ConsentScopeOrg.consent_id == Consent.id)
     .where(
         Consent.case_id.in_(bindparam("case_ids", expanding=True)),
         Consent.superseded_at.is_(None),
     )
     .order_by(Consent.id)
-    .options(joinedload(Consent.scope_orgs))
 )
 
 
 def _current_consents_many(
     session: Session, case_ids: Collection[int]
-) -> dict[int, dict[int, Consent]]:
-    """Per case, the consent in effect per member, with the orgs it names (one query, whatever
-    the number of cases)."""
-    out: dict[int, dict[int, Consent]] = {case_id: {} for case_id in case_ids}
-    rows = session.scalars(_CURRENT_CONSENTS, {"case_ids": list(case_ids)}).unique()
-    for c in rows:
-        out[c.case_id][c.member_id] = c
+) -> dict[int, dict[int, ConsentFacts]]:
+    """Per case, the facts of the consent in effect per member, with the orgs it names (one
+    statement of plain rows, one per consent and org, whatever the number of cases)."""
+    rows = plain_rows(session, _CURRENT_CONSENTS, {"case_ids": list(case_ids)}).all()
+    orgs: dict[int, set[str]] = {row.id: set() for row in rows}
+    for row in rows:
+        if row.org_code is not None:
+            orgs[row.id].add(row.org_code)
+    latest = {(row.case_id, row.member_id): row for row in rows}  # in id order: the last wins
+    out: dict[int, dict[int, ConsentFacts]] = {case_id: {} for case_id in case_ids}
+    for (case_id, member_id), c in latest.items():
+        out[case_id][member_id] = ConsentFacts(
+            decision=ConsentDecision(c.decision),
+            withdrawn=c.withdrawn_at is not None,
+            valid_until=c.valid_until,
+            covers_whole_team=c.covers_whole_team,
+            covered_orgs=frozenset(orgs[c.id]),
+        )
     return out
 
 
-def load_facts(session: Session, case: Case, today: date) -> tuple[CaseFacts, dict[int, Consent]]:
-    """Access facts of a case, and the current consent of each member."""
+def load_facts(
+    session: Session, case: Case, today: date
+) -> tuple[CaseFacts, dict[int, ConsentFacts]]:
+    """Access facts of a case, and the facts of each member's current consent."""
     return load_facts_many(session, [case], today)[case.id]
 
 
 def load_facts_many(
     session: Session, cases: Iterable[Case], today: date
-) -> dict[int, tuple[CaseFacts, dict[int, Consent]]]:
+) -> dict[int, tuple[CaseFacts, dict[int, ConsentFacts]]]:
     """``load_facts`` of several cases at once, by case id, in two queries however many cases:
     a list that decides on each of its cases runs no N+1."""
     by_id = {case.id: case for case in cases}
@@ -91,15 +109,15 @@ def load_facts_many(
     team_orgs: dict[int, set[str]] = {case_id: set() for case_id in ids}
     referral_orgs: dict[int, set[str]] = {case_id: set() for case_id in ids}
     main_ids: dict[int, int] = {}
-    for kind, case_id, org, member_id in session.execute(
-        _CASE_TIES, {"case_ids": ids, "today": today}
+    for kind, case_id, org, member_id in plain_rows(
+        session, _CASE_TIES, {"case_ids": ids, "today": today}
     ):
         if org is not None:
             (team_orgs if kind == _TEAM else referral_orgs)[case_id].add(org)
         elif member_id is not None:
             main_ids[case_id] = member_id
     consents = _current_consents_many(session, ids)
-    out: dict[int, tuple[CaseFacts, dict[int, Consent]]] = {}
+    out: dict[int, tuple[CaseFacts, dict[int, ConsentFacts]]] = {}
     for case_id, case in by_id.items():
         main_id = main_ids.get(case_id)
         facts = CaseFacts(
@@ -108,9 +126,7 @@ def load_facts_many(
             coordinator_sub=case.coordinator_id,
             area=case.area_code,
             active_team_orgs=frozenset(team_orgs[case_id]),
-            main_consent=(
-                consent_facts(consents[case_id].get(main_id)) if main_id is not None else None
-            ),
+            main_consent=consents[case_id].get(main_id) if main_id is not None else None,
             open_referral_orgs=frozenset(referral_orgs[case_id]),
         )
         out[case_id] = (facts, consents[case_id])

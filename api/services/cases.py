@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Row, Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from api.clock import now
+from api.db import plain_rows
 from api.errors import AppError, FieldError, forbidden, not_found
 from api.models import (
     Case,
@@ -55,7 +56,7 @@ from domain.access import (
     read_basis,
 )
 from domain.case_status import STATUS_LABELS, CaseStatus, can_transition
-from domain.consent import ConsentDecision, ConsentRuleError, check_consent_record
+from domain.consent import ConsentDecision, ConsentFacts, ConsentRuleError, check_consent_record
 from domain.fiscal import case_number, fiscal_year
 from domain.names import normalize_for_search
 from domain.organizations import OrgKind, does_support_work
@@ -68,7 +69,7 @@ from domain.people import age_band
 class CaseAccess:
     case: Case
     facts: CaseFacts
-    consents: dict[int, Consent]
+    consents: dict[int, ConsentFacts]  # by member: the facts of the consent in effect
     basis: ReadBasis
 
 
@@ -436,7 +437,7 @@ def list_cases(
                 )
                 .exists()
             )
-    rows = ctx.session.execute(stmt).all()
+    rows = plain_rows(ctx.session, stmt, {}).all()
     page = rows[:limit]
     items = [
         s.CaseSummary(
@@ -463,42 +464,39 @@ def list_cases(
 # ---------------------------------------------------------------- detail
 
 
-# A case's own lists, built once with a bound ``case_id``: the case's detail reads them all.
+# A case's own lists, built once with a bound ``case_id``: the case's detail reads them all, as
+# plain rows (``plain_rows``): they are shown, never changed, so they need no entities.
 _MEMBERS = (
-    select(CaseMember)
+    select(CaseMember.__table__)
     .where(CaseMember.case_id == bindparam("case_id"))
     .order_by(CaseMember.position)
 )
 _CATEGORIES = (
-    select(CaseCategory, IssueCategory.name)
+    select(CaseCategory.__table__, IssueCategory.name)
     .join(IssueCategory, IssueCategory.code == CaseCategory.category_code)
     .where(CaseCategory.case_id == bindparam("case_id"))
     .order_by(CaseCategory.is_primary.desc(), IssueCategory.sort_order)
 )
 _TEAM_MEMBERS = (
-    select(TeamMembership, Organization.name)
+    select(TeamMembership.__table__, Organization.name.label("org_name"))
     .join(Organization, Organization.code == TeamMembership.org_code)
     .where(TeamMembership.case_id == bindparam("case_id"))
     .order_by(TeamMembership.id)
 )
 _STATUS_HISTORY = (
-    select(CaseStatusChange)
+    select(CaseStatusChange.__table__)
     .where(CaseStatusChange.case_id == bindparam("case_id"))
     .order_by(CaseStatusChange.at, CaseStatusChange.id)
 )
 _TOWN_NAME = select(Town.name).where(Town.code == bindparam("code"))
 
 
-def _category_rows(session: Session, case_id: int) -> list[tuple[CaseCategory, str]]:
-    return [(row, name) for row, name in session.execute(_CATEGORIES, {"case_id": case_id})]
-
-
 def _team_out(session: Session, case_id: int, today: date) -> list[s.TeamMemberOut]:
-    rows = session.execute(_TEAM_MEMBERS, {"case_id": case_id}).all()
-    return [_team_member_out(t, name, today) for t, name in rows]
+    rows = plain_rows(session, _TEAM_MEMBERS, {"case_id": case_id})
+    return [_team_member_out(t, t.org_name, today) for t in rows]
 
 
-def _team_member_out(t: TeamMembership, org_name: str, today: date) -> s.TeamMemberOut:
+def _team_member_out(t: TeamMembership | Row[Any], org_name: str, today: date) -> s.TeamMemberOut:
     return s.TeamMemberOut(
         id=t.id,
         org=t.org_code,
@@ -512,13 +510,17 @@ def _team_member_out(t: TeamMembership, org_name: str, today: date) -> s.TeamMem
 
 def _case_out(ctx: Context, access: CaseAccess) -> s.CaseOut:
     case, p, today = access.case, ctx.principal, ctx.today
-    members = ctx.session.scalars(_MEMBERS, {"case_id": case.id}).all()
-    categories = _category_rows(ctx.session, case.id)
-    town_name = ctx.session.scalar(_TOWN_NAME, {"code": case.town_code}) if case.town_code else None
+    by_case = {"case_id": case.id}
+    members = plain_rows(ctx.session, _MEMBERS, by_case).all()
+    categories = plain_rows(ctx.session, _CATEGORIES, by_case).all()
+    town_name = (
+        plain_rows(ctx.session, _TOWN_NAME, {"code": case.town_code}).scalar()
+        if case.town_code
+        else None
+    )
     member_out = []
     for m in members:
-        consent = access.consents.get(m.id)
-        facts = consent_facts(consent)
+        facts = access.consents.get(m.id)
         visible = can_see_member_details(access.basis, facts, p.org, today)
         member_out.append(
             s.MemberOut(
@@ -533,8 +535,8 @@ def _case_out(ctx: Context, access: CaseAccess) -> s.CaseOut:
                 birth_date=m.birth_date if visible else None,
                 notes=m.notes if visible else None,
                 categories=[
-                    s.CategoryOut(code=c.category_code, name=name, primary=c.is_primary)
-                    for c, name in categories
+                    s.CategoryOut(code=c.category_code, name=c.name, primary=c.is_primary)
+                    for c in categories
                     if c.member_id == m.id and visible
                 ],
                 consent_in_force=facts.is_in_force(today) if facts and visible else None,
@@ -560,8 +562,8 @@ def _case_out(ctx: Context, access: CaseAccess) -> s.CaseOut:
         lead_org=case.lead_org_code,
         coordinator_id=case.coordinator_id,
         categories=[
-            s.CategoryOut(code=c.category_code, name=name, primary=c.is_primary)
-            for c, name in categories
+            s.CategoryOut(code=c.category_code, name=c.name, primary=c.is_primary)
+            for c in categories
             if c.member_id is None
         ],
         members=member_out,
@@ -701,7 +703,7 @@ def record_status_change(
 
 
 def _status_history(session: Session, case_id: int) -> list[s.StatusChangeOut]:
-    rows = session.scalars(_STATUS_HISTORY, {"case_id": case_id})
+    rows = plain_rows(session, _STATUS_HISTORY, {"case_id": case_id})
     return [
         s.StatusChangeOut(
             from_status=CaseStatus(r.from_status),
@@ -768,7 +770,7 @@ def update_member(
     case = access.case
     member = _member_of(ctx, case, member_id)
     if not can_see_member_details(
-        access.basis, consent_facts(access.consents.get(member.id)), ctx.principal.org, ctx.today
+        access.basis, access.consents.get(member.id), ctx.principal.org, ctx.today
     ):
         raise forbidden(
             "この世帯員の情報を編集する権限がありません。", "You may not edit this member."
@@ -912,7 +914,7 @@ def list_consents(ctx: Context, case_id: int) -> list[s.ConsentOut]:
         for c in rows
         if can_see_member_details(
             access.basis,
-            consent_facts(access.consents.get(c.member_id)),
+            access.consents.get(c.member_id),
             ctx.principal.org,
             ctx.today,
         )
@@ -1060,7 +1062,7 @@ def _timeline_members(
     ).all()
     out = {}
     for m in members:
-        facts = consent_facts(access.consents.get(m.id))
+        facts = access.consents.get(m.id)
         visible = can_see_member_details(access.basis, facts, ctx.principal.org, ctx.today)
         out[m.id] = s.TimelineMemberOut(
             id=m.id,
