@@ -6,6 +6,8 @@ generated data so that list pages show exactly the cases a reader could open one
 
 from collections.abc import Collection, Iterable
 from datetime import date
+from functools import cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BindParameter,
@@ -30,7 +32,7 @@ from sqlalchemy.orm import Session
 from api.db import plain_rows
 from api.errors import not_found
 from api.models import Case, CaseMember, Consent, ConsentScopeOrg, Referral, TeamMembership
-from domain.access import CaseFacts, Principal, ReadableCases, readable_cases
+from domain.access import CaseFacts, Principal, readable_cases
 from domain.consent import ConsentDecision, ConsentFacts
 from domain.referrals import AWAITING_ANSWER
 
@@ -180,7 +182,9 @@ def _case_ties() -> CompoundSelect[str, int, str | None, int | None]:
 _CASE_TIES = _case_ties()
 
 
-def _consent_in_force_covering(org: str, today: date) -> ColumnElement[bool]:
+def _consent_in_force_covering(
+    org: BindParameter[str], today: BindParameter[date]
+) -> ColumnElement[bool]:
     return and_(
         Consent.superseded_at.is_(None),
         Consent.decision == ConsentDecision.GIVEN.value,
@@ -195,7 +199,9 @@ def _consent_in_force_covering(org: str, today: date) -> ColumnElement[bool]:
     )
 
 
-def _consented_team_member(org: str, today: date) -> ColumnElement[bool]:
+def _consented_team_member(
+    org: BindParameter[str], today: BindParameter[date]
+) -> ColumnElement[bool]:
     on_team = exists().where(
         TeamMembership.case_id == Case.id, TeamMembership.org_code == org, _active_membership(today)
     )
@@ -211,42 +217,115 @@ def _consented_team_member(org: str, today: date) -> ColumnElement[bool]:
     return and_(on_team, main_consented)
 
 
-def _strong_conditions(scope: ReadableCases) -> list[ColumnElement[bool]]:
+class ReaderShape(NamedTuple):
+    """Which of the rules' conditions apply to a reader (``ReadableCases`` without its values):
+    the access filters are built once per shape, with the values as bound parameters."""
+
+    everything: bool
+    coordinator: bool
+    area: bool
+    org: bool
+
+    @property
+    def nothing(self) -> bool:
+        return not any(self)
+
+
+def reader_of(p: Principal, today: date) -> tuple[ReaderShape, dict[str, Any]]:
+    """The reader's shape and the values of its filter's bound parameters."""
+    scope = readable_cases(p)
+    shape = ReaderShape(
+        scope.everything, bool(scope.coordinator_sub), bool(scope.area), bool(scope.org)
+    )
+    values = {
+        "reader_sub": scope.coordinator_sub,
+        "reader_area": scope.area,
+        "reader_org": scope.org,
+        "reader_today": today,
+    }
+    return shape, {name: value for name, value in values.items() if value is not None}
+
+
+class _Binds(NamedTuple):
+    """The bound parameters of a reader's filter: named ones without values (a statement built
+    once per shape) or unique ones holding the reader's values (a statement built per use)."""
+
+    sub: BindParameter[str]
+    area: BindParameter[str]
+    org: BindParameter[str]
+    today: BindParameter[date]
+
+    @classmethod
+    def named(cls) -> "_Binds":
+        return cls(
+            bindparam("reader_sub", type_=String),
+            bindparam("reader_area", type_=String),
+            bindparam("reader_org", type_=String),
+            bindparam("reader_today", type_=Date),
+        )
+
+    @classmethod
+    def holding(cls, values: dict[str, Any]) -> "_Binds":
+        def bind(name: str, type_: Any) -> Any:
+            return bindparam(name, values.get(name), type_=type_, unique=True)
+
+        return cls(
+            bind("reader_sub", String),
+            bind("reader_area", String),
+            bind("reader_org", String),
+            bind("reader_today", Date),
+        )
+
+
+def _strong_conditions(shape: ReaderShape, b: _Binds) -> list[ColumnElement[bool]]:
     """Rules 1-3: readers who see every member of the household."""
     conditions: list[ColumnElement[bool]] = []
-    if scope.everything:
+    if shape.everything:
         conditions.append(true())
-    if scope.coordinator_sub:
-        conditions.append(Case.coordinator_id == scope.coordinator_sub)
-    if scope.area:
-        conditions.append(Case.area_code == scope.area)
-    if scope.org:
-        conditions.append(Case.opened_by_org_code == scope.org)
-        conditions.append(Case.lead_org_code == scope.org)
+    if shape.coordinator:
+        conditions.append(Case.coordinator_id == b.sub)
+    if shape.area:
+        conditions.append(Case.area_code == b.area)
+    if shape.org:
+        conditions.append(Case.opened_by_org_code == b.org)
+        conditions.append(Case.lead_org_code == b.org)
     return conditions
 
 
-def readable_filter(p: Principal, today: date) -> ColumnElement[bool]:
-    """The SQL twin of ``domain.access.can_read_case`` for ``p``."""
-    scope = readable_cases(p)
-    if scope.nothing:
+def _readable(shape: ReaderShape, b: _Binds) -> ColumnElement[bool]:
+    if shape.nothing:
         return false()
-    conditions = _strong_conditions(scope)
-    if scope.org:
-        conditions.append(_consented_team_member(scope.org, today))
+    conditions = _strong_conditions(shape, b)
+    if shape.org:
+        conditions.append(_consented_team_member(b.org, b.today))
     return or_(*conditions)
 
 
-def visible_member_filter(p: Principal, today: date) -> ColumnElement[bool]:
-    """Which members' names a reader may match in a search (rule 4 readers: consenting ones)."""
-    scope = readable_cases(p)
-    if scope.nothing:
+@cache
+def readable_clause(shape: ReaderShape) -> ColumnElement[bool]:
+    """The SQL twin of ``domain.access.can_read_case`` for readers of ``shape``, with the
+    parameters ``reader_of`` gives (built once per shape)."""
+    return _readable(shape, _Binds.named())
+
+
+def readable_filter(p: Principal, today: date) -> ColumnElement[bool]:
+    """``readable_clause`` holding the reader's values, for a statement built per use."""
+    shape, values = reader_of(p, today)
+    return _readable(shape, _Binds.holding(values))
+
+
+@cache
+def visible_member_clause(shape: ReaderShape) -> ColumnElement[bool]:
+    """Which members' names a reader may match in a search (rule 4 readers: consenting ones),
+    with the parameters ``reader_of`` gives."""
+    if shape.nothing:
         return false()
-    conditions = _strong_conditions(scope)
-    if scope.org:
+    b = _Binds.named()
+    conditions = _strong_conditions(shape, b)
+    if shape.org:
         member_consents = exists(
             select(Consent.id).where(
-                Consent.member_id == CaseMember.id, _consent_in_force_covering(scope.org, today)
+                Consent.member_id == CaseMember.id, _consent_in_force_covering(b.org, b.today)
             )
         )
         conditions.append(member_consents)

@@ -7,9 +7,22 @@ not read a case gets the same 404 as for a case that does not exist.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,11 +50,13 @@ from api.schemas import cases as s
 from api.schemas.base import decode_cursor, encode_cursor
 from api.services import concurrency
 from api.services.case_access import (
+    ReaderShape,
     consent_facts,
     get_case_row,
     load_facts,
-    readable_filter,
-    visible_member_filter,
+    readable_clause,
+    reader_of,
+    visible_member_clause,
 )
 from api.services.context import Context
 from domain.access import (
@@ -371,12 +386,27 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def list_cases(
-    ctx: Context, filters: CaseFilters, cursor: str | None, limit: int
-) -> tuple[list[s.CaseSummary], str | None]:
-    after = decode_cursor(cursor)
-    main = CaseMember.__table__.alias("main_member")
-    primary = CaseCategory.__table__.alias("primary_category")
+class _ListShape(NamedTuple):
+    """Which parts a case list's statement has: one statement is built per shape, with the
+    reader's and the filters' values as bound parameters."""
+
+    reader: ReaderShape
+    after: bool
+    number: bool
+    status: bool
+    area: bool
+    category: bool
+    lead_org: bool
+    q: bool
+
+
+_MAIN_MEMBER = CaseMember.__table__.alias("main_member")
+_PRIMARY_CATEGORY = CaseCategory.__table__.alias("primary_category")
+
+
+@cache
+def _case_list(shape: _ListShape) -> Select[Any]:
+    main, primary = _MAIN_MEMBER, _PRIMARY_CATEGORY
     # Plain rows, not Case entities: a page of 50 needs eight columns of each case.
     stmt: Select[Any] = (
         select(
@@ -401,43 +431,76 @@ def list_cases(
                 primary.c.is_primary.is_(True),
             ),
         )
-        .where(readable_filter(ctx.principal, ctx.today))
+        .where(readable_clause(shape.reader))
         .order_by(Case.id.desc())
-        .limit(limit + 1)
+        .limit(bindparam("limit", type_=Integer))
     )
-    if after is not None:
-        stmt = stmt.where(Case.id < after)
-    if filters.number:
-        stmt = stmt.where(Case.number.like(_like(filters.number.strip()), escape="\\"))
-    if filters.status:
-        stmt = stmt.where(Case.status.in_([st.value for st in filters.status]))
-    if filters.area:
-        stmt = stmt.where(Case.area_code == filters.area)
-    if filters.lead_org:
-        stmt = stmt.where(Case.lead_org_code == filters.lead_org)
-    if filters.category:
+    if shape.after:
+        stmt = stmt.where(Case.id < bindparam("after", type_=Integer))
+    if shape.number:
+        stmt = stmt.where(Case.number.like(bindparam("number", type_=String), escape="\\"))
+    if shape.status:
+        stmt = stmt.where(Case.status.in_(bindparam("statuses", expanding=True)))
+    if shape.area:
+        stmt = stmt.where(Case.area_code == bindparam("area", type_=String))
+    if shape.lead_org:
+        stmt = stmt.where(Case.lead_org_code == bindparam("lead_org", type_=String))
+    if shape.category:
         stmt = stmt.where(
             select(CaseCategory.id)
-            .where(CaseCategory.case_id == Case.id, CaseCategory.category_code == filters.category)
+            .where(
+                CaseCategory.case_id == Case.id,
+                CaseCategory.category_code == bindparam("category", type_=String),
+            )
             .exists()
         )
-    if filters.q:
-        term = normalize_for_search(filters.q)
-        if term:
-            pattern = _like(term)
-            stmt = stmt.where(
-                select(CaseMember.id)
-                .where(
-                    CaseMember.case_id == Case.id,
-                    or_(
-                        CaseMember.name_search.like(pattern, escape="\\"),
-                        CaseMember.kana_search.like(pattern, escape="\\"),
-                    ),
-                    visible_member_filter(ctx.principal, ctx.today),
-                )
-                .exists()
+    if shape.q:
+        pattern = bindparam("q", type_=String)
+        stmt = stmt.where(
+            select(CaseMember.id)
+            .where(
+                CaseMember.case_id == Case.id,
+                or_(
+                    CaseMember.name_search.like(pattern, escape="\\"),
+                    CaseMember.kana_search.like(pattern, escape="\\"),
+                ),
+                visible_member_clause(shape.reader),
             )
-    rows = plain_rows(ctx.session, stmt, {}).all()
+            .exists()
+        )
+    return stmt
+
+
+def list_cases(
+    ctx: Context, filters: CaseFilters, cursor: str | None, limit: int
+) -> tuple[list[s.CaseSummary], str | None]:
+    after = decode_cursor(cursor)
+    reader, params = reader_of(ctx.principal, ctx.today)
+    term = normalize_for_search(filters.q) if filters.q else ""
+    values = {
+        "limit": limit + 1,
+        "after": after,
+        "number": _like(filters.number.strip()) if filters.number else None,
+        "statuses": [st.value for st in filters.status] if filters.status else None,
+        "area": filters.area or None,
+        "category": filters.category or None,
+        "lead_org": filters.lead_org or None,
+        "q": _like(term) if term else None,
+    }
+    params.update((name, value) for name, value in values.items() if value is not None)
+    stmt = _case_list(
+        _ListShape(
+            reader,
+            after=after is not None,
+            number="number" in params,
+            status="statuses" in params,
+            area="area" in params,
+            category="category" in params,
+            lead_org="lead_org" in params,
+            q="q" in params,
+        )
+    )
+    rows = plain_rows(ctx.session, stmt, params).all()
     page = rows[:limit]
     items = [
         s.CaseSummary(
