@@ -7,7 +7,7 @@ generated data so that list pages show exactly the cases a reader could open one
 from collections.abc import Collection, Iterable
 from datetime import date
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     BindParameter,
@@ -99,8 +99,23 @@ def load_facts(
     return load_facts_many(session, [case], today)[case.id]
 
 
+class CaseKeys(Protocol):
+    """The columns of a case its access facts start from: an entity or a plain row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def opened_by_org_code(self) -> str | None: ...
+    @property
+    def lead_org_code(self) -> str | None: ...
+    @property
+    def coordinator_id(self) -> str | None: ...
+    @property
+    def area_code(self) -> str | None: ...
+
+
 def load_facts_many(
-    session: Session, cases: Iterable[Case], today: date
+    session: Session, cases: Iterable[CaseKeys], today: date
 ) -> dict[int, tuple[CaseFacts, dict[int, ConsentFacts]]]:
     """``load_facts`` of several cases at once, by case id, in two queries however many cases:
     a list that decides on each of its cases runs no N+1."""

@@ -13,9 +13,10 @@ from datetime import date
 from typing import Any, get_args
 
 from pydantic import ValidationError
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, bindparam, func, or_, select
 
 from api.clock import now
+from api.db import plain_rows
 from api.errors import AppError, FieldError, forbidden, not_found
 from api.models import (
     AgencyField,
@@ -137,9 +138,24 @@ def _invitations(ctx: Context, meeting_id: int) -> list[Attendee]:
     )
 
 
+# What invites the caller to a meeting (its own seat, or its unit's / agency's), as plain rows,
+# built once: every read of a meeting decides on it.
+_INVITATIONS = select(Attendee.user_id, Attendee.confidentiality_acknowledged_at).where(
+    Attendee.meeting_id == bindparam("meeting_id"),
+    or_(Attendee.user_id == bindparam("sub"), Attendee.org_code == bindparam("org")),
+)
+
+
 def _view(ctx: Context, meeting: Meeting) -> MeetingView:
     kind = MeetingKind(meeting.kind)
-    rows = _invitations(ctx, meeting.id) if ctx.principal.does_case_work else []
+    p = ctx.principal
+    rows = (
+        plain_rows(
+            ctx.session, _INVITATIONS, {"meeting_id": meeting.id, "sub": p.sub, "org": p.org}
+        ).all()
+        if p.does_case_work
+        else []
+    )
     return MeetingView(
         meeting=meeting,
         kind=kind,
@@ -668,7 +684,7 @@ def _new_item(
 
 
 def _item_out(
-    item: AgendaItem, *, restricted: bool, case_number: str | None = None
+    item: AgendaItem | Row[Any], *, restricted: bool, case_number: str | None = None
 ) -> s.AgendaItemOut:
     purpose = AgendaPurpose(item.purpose)
     out = s.AgendaItemOut(
@@ -738,37 +754,44 @@ class ItemAccess:
     case_number: str | None
 
 
+# The columns of the agenda's cases that access is decided on, built once.
+_ITEM_CASES = select(
+    Case.id,
+    Case.number,
+    Case.opened_by_org_code,
+    Case.lead_org_code,
+    Case.coordinator_id,
+    Case.area_code,
+).where(Case.id.in_(bindparam("case_ids", expanding=True)))
+
+
 def _items_access(
-    ctx: Context, view: MeetingView, items: Iterable[AgendaItem]
+    ctx: Context, view: MeetingView, items: Iterable[AgendaItem | Row[Any]]
 ) -> dict[int, ItemAccess | None]:
     """How the caller reads each agenda item, by item id. The items' cases and their access
     facts are loaded together: a constant number of queries however long the agenda."""
     items = list(items)
     if not items:
         return {}
-    cases = {
-        c.id: c
-        for c in ctx.session.scalars(
-            select(Case).where(Case.id.in_(sorted({item.case_id for item in items})))
-        )
-    }
+    case_ids = sorted({item.case_id for item in items})
+    cases = {c.id: c for c in plain_rows(ctx.session, _ITEM_CASES, {"case_ids": case_ids})}
     if view.organiser:
         return {
             item.id: ItemAccess("organiser", False, cases[item.case_id].number) for item in items
         }
     facts_of = load_facts_many(ctx.session, cases.values(), ctx.today)
     return {
-        item.id: _item_access(ctx, view, cases[item.case_id], facts_of[item.case_id][0])
+        item.id: _item_access(ctx, view, cases[item.case_id].number, facts_of[item.case_id][0])
         for item in items
     }
 
 
 def _item_access(
-    ctx: Context, view: MeetingView, case: Case, facts: CaseFacts
+    ctx: Context, view: MeetingView, case_number: str, facts: CaseFacts
 ) -> ItemAccess | None:
     basis = read_basis(ctx.principal, facts, ctx.today)
     if basis in FULL_READ:
-        return ItemAccess(str(basis), False, case.number)
+        return ItemAccess(str(basis), False, case_number)
     if member_may_read_item(
         view.kind,
         invited=view.invited,
@@ -795,14 +818,18 @@ def _require_acknowledgement(ctx: Context, view: MeetingView, action: str) -> No
         )
 
 
+# A meeting's agenda, as plain rows (shown, not changed), built once.
+_AGENDA = (
+    select(AgendaItem.__table__)
+    .where(AgendaItem.meeting_id == bindparam("meeting_id"))
+    .order_by(AgendaItem.position, AgendaItem.id)
+)
+
+
 def list_agenda_items(ctx: Context, meeting_id: int) -> list[s.AgendaItemOut]:
     view = _visible(ctx, meeting_id, "agenda_item.list")
     _require_acknowledgement(ctx, view, "agenda_item.list")
-    items = ctx.session.scalars(
-        select(AgendaItem)
-        .where(AgendaItem.meeting_id == view.id)
-        .order_by(AgendaItem.position, AgendaItem.id)
-    ).all()
+    items = plain_rows(ctx.session, _AGENDA, {"meeting_id": view.id}).all()
     access_of = _items_access(ctx, view, items)
     readable = [(item, access) for item in items if (access := access_of[item.id]) is not None]
     ctx.audit.record_many(
