@@ -132,10 +132,16 @@ def _touch(case: Case) -> None:
 # ---------------------------------------------------------------- reference checks
 
 
+@cache
+def _codes_among(column: Any) -> Select[Any]:
+    """Which of the bound ``codes`` a master table holds (one statement per column, built once)."""
+    return select(column).where(column.in_(bindparam("codes", expanding=True)))
+
+
 def _missing(session: Session, column: Any, codes: set[str]) -> set[str]:
     if not codes:
         return set()
-    found = set(session.scalars(select(column).where(column.in_(codes))))
+    found = set(plain_rows(session, _codes_among(column), {"codes": sorted(codes)}).scalars())
     return codes - found
 
 
@@ -194,10 +200,13 @@ def _check_case_work_orgs(
     return names
 
 
+_CODE_LABEL = select(CodeLabel.code).where(
+    CodeLabel.list_name == bindparam("list_name"), CodeLabel.code == bindparam("code")
+)
+
+
 def _check_code_label(session: Session, list_name: str, code: str, field: str) -> None:
-    found = session.scalar(
-        select(CodeLabel.code).where(CodeLabel.list_name == list_name, CodeLabel.code == code)
-    )
+    found = plain_rows(session, _CODE_LABEL, {"list_name": list_name, "code": code}).scalar()
     if found is None:
         raise AppError(
             "validation-error",
@@ -1174,6 +1183,9 @@ def list_timeline(
     )
 
 
+_DISPLAY_NAME = select(User.display_name).where(User.id == bindparam("sub"))
+
+
 def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s.TimelineEntryOut:
     access = _readable(ctx, case_id, "timeline.create")
     if not can_edit_case(ctx.principal, access.facts, ctx.today):
@@ -1203,8 +1215,7 @@ def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s
                     )
                 ],
             )
-    user = ctx.session.get(User, ctx.principal.sub)
-    author_name = user.display_name if user else ctx.principal.sub
+    display_name = plain_rows(ctx.session, _DISPLAY_NAME, {"sub": ctx.principal.sub}).scalar()
     entry = TimelineEntry(
         case_id=case_id,
         occurred_on=data.occurred_on,
@@ -1213,7 +1224,7 @@ def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s
         member_id=data.member_id,
         content=data.content,
         author_sub=ctx.principal.sub,
-        author_name=author_name,
+        author_name=ctx.principal.sub if display_name is None else display_name,
         author_org_code=ctx.principal.org,
     )
     ctx.session.add(entry)

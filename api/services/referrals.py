@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, not_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, not_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 
 from api.clock import now
+from api.db import plain_rows
 from api.errors import AppError, FieldError, forbidden, not_found
 from api.models import Case, CaseMember, Organization, Referral, ReferralEvent, TeamMembership
 from api.schemas import referrals as s
@@ -151,20 +152,35 @@ def _invalid(field: str, message: str, code: str, detail_en: str) -> AppError:
 # ---------------------------------------------------------------- shaping
 
 
+# Statements a referral's view runs every time, built once with bound parameters.
+_ORG_NAMES = select(Organization.code, Organization.name).where(
+    Organization.code.in_(bindparam("codes", expanding=True))
+)
+_MAIN_PERSON_NAME = select(CaseMember.name).where(
+    CaseMember.case_id == bindparam("case_id"), CaseMember.is_main.is_(True)
+)
+_HISTORY = (
+    select(ReferralEvent.__table__)
+    .where(ReferralEvent.referral_id == bindparam("referral_id"))
+    .order_by(ReferralEvent.at, ReferralEvent.id)
+)
+_OPEN_TO = select(Referral.id).where(
+    Referral.case_id == bindparam("case_id"),
+    Referral.to_org_code == bindparam("to_org"),
+    Referral.status.in_(sorted(st.value for st in OPEN_STATUSES)),
+)
+
+
 def _org_names(ctx: Context, codes: set[str | None]) -> dict[str, str]:
     wanted = {c for c in codes if c}
     if not wanted:
         return {}
-    rows = ctx.session.execute(
-        select(Organization.code, Organization.name).where(Organization.code.in_(wanted))
-    ).all()
+    rows = plain_rows(ctx.session, _ORG_NAMES, {"codes": sorted(wanted)})
     return {code: name for code, name in rows}
 
 
 def _main_person_name(ctx: Context, case_id: int) -> str | None:
-    return ctx.session.scalar(
-        select(CaseMember.name).where(CaseMember.case_id == case_id, CaseMember.is_main.is_(True))
-    )
+    return plain_rows(ctx.session, _MAIN_PERSON_NAME, {"case_id": case_id}).scalar()
 
 
 def _summary_fields(
@@ -274,11 +290,7 @@ def _record_step(
 
 
 def _history(ctx: Context, referral_id: int) -> list[s.ReferralEventOut]:
-    rows = ctx.session.scalars(
-        select(ReferralEvent)
-        .where(ReferralEvent.referral_id == referral_id)
-        .order_by(ReferralEvent.at, ReferralEvent.id)
-    )
+    rows = plain_rows(ctx.session, _HISTORY, {"referral_id": referral_id})
     return [
         s.ReferralEventOut(
             action=e.action,
@@ -339,13 +351,9 @@ def create_referral(
             "past_date",
             "dueDate is in the past.",
         )
-    duplicate = ctx.session.scalar(
-        select(Referral.id).where(
-            Referral.case_id == case.id,
-            Referral.to_org_code == data.to_org,
-            Referral.status.in_(sorted(st.value for st in OPEN_STATUSES)),
-        )
-    )
+    duplicate = plain_rows(
+        ctx.session, _OPEN_TO, {"case_id": case.id, "to_org": data.to_org}
+    ).scalar()
     if duplicate is not None:
         raise AppError(
             "conflict",
