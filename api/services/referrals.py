@@ -7,7 +7,7 @@ consent covers it (rule 4). Whoever may read neither gets the same 404 as for a 
 not exist; whoever may read it but acts for the wrong side gets 403.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -248,9 +248,13 @@ def _out(
     )
 
 
-def _view(ctx: Context, referral: Referral, case: Case) -> tuple[s.ReferralOut, str]:
-    """The referral as the caller sees it now (after a change, access is worked out again)."""
-    facts, _ = load_facts(ctx.session, case, ctx.today)
+def _view(
+    ctx: Context, referral: Referral, case: Case, facts: CaseFacts | None = None
+) -> tuple[s.ReferralOut, str]:
+    """The referral as the caller sees it now: after a change, access is worked out again from
+    the case's ``facts`` as they are now (loaded again unless the caller knows them)."""
+    if facts is None:
+        facts, _ = load_facts(ctx.session, case, ctx.today)
     case_readable = read_basis(ctx.principal, facts, ctx.today) in FULL_READ
     out = _out(
         ctx,
@@ -384,7 +388,11 @@ def create_referral(
         case_id=case.id,
         detail={"to_org": data.to_org, "urgency": data.urgency.value},
     )
-    return _view(ctx, referral, case)
+    # Sending changed at most one of the case's access facts: a referral awaiting an answer
+    # opens the case to to_org (access.md rule 5). Nothing else in this request touched the case.
+    awaiting = {data.to_org} if ReferralStatus.SENT in AWAITING_ANSWER else set()
+    sent = replace(facts, open_referral_orgs=facts.open_referral_orgs | awaiting)
+    return _view(ctx, referral, case, sent)
 
 
 # ---------------------------------------------------------------- lists

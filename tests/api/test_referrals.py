@@ -610,6 +610,23 @@ def test_a_second_open_referral_to_the_same_org_is_409(api: Api) -> None:
     assert _send(w, toOrg="hokatsu_2")["toOrg"] == "hokatsu_2"  # another org is fine
 
 
+def test_the_answer_to_sending_is_what_reading_the_referral_gives(api: Api) -> None:
+    # Sending works the case's access facts out from what it changed (the referral now awaits
+    # to_org) instead of loading them again: the answer must not differ from a fresh read.
+    # The sender reads the case because its unit opened it (rule 3), a fact of the case.
+    w = _world(api)
+    api.user("kyosei_staff", "kyosei", Role.STAFF)
+    sender = api.login("kyosei_staff")
+    sent = w.api.client.post(f"/cases/{w.case_id}/referrals", json=_body(), headers=sender)
+    assert sent.status_code == 201, sent.text
+    read = w.api.client.get(f"/referrals/{sent.json()['id']}", headers=sender)
+    assert read.status_code == 200, read.text
+    assert sent.json() == read.json()
+    assert sent.headers["etag"] == read.headers["etag"]
+    assert sent.json()["access"]["asSender"] is True
+    assert sent.json()["mainPersonName"] is not None  # the sender reads the case
+
+
 @pytest.mark.parametrize("body", [{"note": "x", "extra": 1}, {"note": ""}, {"note": 5}])
 def test_bad_action_body_is_422(api: Api, body: dict[str, Any]) -> None:
     w = _world(api)
