@@ -1,11 +1,8 @@
 """Request dependencies as ``Annotated`` aliases: the session, the principal, the work context."""
 
-from collections.abc import AsyncIterator
-from contextlib import contextmanager
-from functools import partial
+from collections.abc import Iterator
 from typing import Annotated, Any
 
-from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
 from fastapi.security import OAuth2, SecurityScopes
@@ -64,22 +61,8 @@ async def get_token_keys(request: Request) -> TokenKeys:
     return keys
 
 
-async def get_session(db: Annotated[Database, Depends(get_database)]) -> AsyncIterator[Session]:
-    """The request's session, as FastAPI runs a generator dependency but opened on the event
-    loop: a transaction takes its connection at its first statement, so opening does no I/O and
-    needs no worker thread (one hand-off fewer per request). Ending it (commit or rollback, then
-    the independent writes) does I/O and runs in a worker thread, with a limiter of its own so
-    that it never waits for a thread behind the requests it would free."""
-    unit = contextmanager(db.session)()
-    session = unit.__enter__()
-    try:
-        yield session
-    except Exception as exc:
-        ended = partial(unit.__exit__, type(exc), exc, exc.__traceback__)
-        if not await to_thread.run_sync(ended, limiter=CapacityLimiter(1)):
-            raise
-    else:
-        await to_thread.run_sync(unit.__exit__, None, None, None, limiter=CapacityLimiter(1))
+def get_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    yield from db.session()
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
