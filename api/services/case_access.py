@@ -5,7 +5,7 @@ generated data so that list pages show exactly the cases a reader could open one
 """
 
 from collections.abc import Collection, Iterable
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any, NamedTuple, Protocol
 
@@ -37,15 +37,27 @@ from domain.consent import ConsentDecision, ConsentFacts
 from domain.referrals import AWAITING_ANSWER
 
 
-def consent_facts(consent: Consent | None) -> ConsentFacts | None:
-    if consent is None:
-        return None
+class ConsentKeys(Protocol):
+    """The columns of a consent its facts are read from: an entity or a plain row."""
+
+    @property
+    def decision(self) -> str: ...
+    @property
+    def withdrawn_at(self) -> datetime | None: ...
+    @property
+    def valid_until(self) -> date | None: ...
+    @property
+    def covers_whole_team(self) -> bool: ...
+
+
+def consent_facts(consent: ConsentKeys, covered_orgs: Iterable[str]) -> ConsentFacts:
+    """What a consent decides on, from its entity or a plain row, and the orgs it names."""
     return ConsentFacts(
         decision=ConsentDecision(consent.decision),
         withdrawn=consent.withdrawn_at is not None,
         valid_until=consent.valid_until,
         covers_whole_team=consent.covers_whole_team,
-        covered_orgs=frozenset(s.org_code for s in consent.scope_orgs),
+        covered_orgs=frozenset(covered_orgs),
     )
 
 
@@ -82,13 +94,7 @@ def _current_consents_many(
     latest = {(row.case_id, row.member_id): row for row in rows}  # in id order: the last wins
     out: dict[int, dict[int, ConsentFacts]] = {case_id: {} for case_id in case_ids}
     for (case_id, member_id), c in latest.items():
-        out[case_id][member_id] = ConsentFacts(
-            decision=ConsentDecision(c.decision),
-            withdrawn=c.withdrawn_at is not None,
-            valid_until=c.valid_until,
-            covers_whole_team=c.covers_whole_team,
-            covered_orgs=frozenset(orgs[c.id]),
-        )
+        out[case_id][member_id] = consent_facts(c, orgs[c.id])
     return out
 
 

@@ -887,8 +887,7 @@ def update_member(
 
 
 def _consent_out(c: Consent, today: date) -> s.ConsentOut:
-    facts = consent_facts(c)
-    assert facts is not None
+    facts = consent_facts(c, (o.org_code for o in c.scope_orgs))
     return s.ConsentOut(
         id=c.id,
         member_id=c.member_id,
