@@ -1,6 +1,7 @@
 """Name normalisation for search: hiragana = katakana, half width = full width, no spaces."""
 
 import unicodedata
+from collections.abc import Iterable
 
 import jaconv
 
@@ -17,3 +18,19 @@ def normalize_for_search(text: str) -> str:
     text = "".join(ch for ch in text if not ch.isspace())
     text = unicodedata.normalize("NFC", text)
     return jaconv.hira2kata(text).casefold()
+
+
+def search_grams(keys: Iterable[str | None]) -> set[str]:
+    """The two-character pieces (bigrams) of a household's folded names, for the search index.
+
+    A name that contains a search term of two characters or more contains every bigram of the
+    term, so the cases holding the term's first bigram are the only candidates worth checking.
+    Names are folded (``normalize_for_search``) before they come here.
+    """
+    return {key[i : i + 2] for key in keys if key for i in range(len(key) - 1)}
+
+
+def term_gram(term: str) -> str | None:
+    """The bigram a folded search term is looked up by (its first), or None below two
+    characters, where the term is too short for the index and the search walks the cases."""
+    return term[:2] if len(term) >= 2 else None

@@ -180,6 +180,7 @@ def _tables(world: World, password_hash: str, audit: bool) -> list[tables.Table]
         tables.users(world, password_hash),
         tables.cases(world),
         tables.case_members(world),
+        tables.case_search_grams(world),
         tables.case_categories(world),
         tables.team_memberships(world),
         tables.consents(world),

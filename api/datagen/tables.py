@@ -14,6 +14,7 @@ from api.datagen.master import CONTACT_MEANS_WEIGHTS
 from api.datagen.names import full_name, search_key
 from api.datagen.world import CaseSpec, MeetingSpec, UserSpec, Weighted, World, stamp
 from domain.case_status import CaseStatus
+from domain.names import search_grams
 from domain.plans import PlanStatus
 
 Row = tuple[Any, ...]
@@ -179,6 +180,22 @@ def case_members(world: World) -> Table:
         "notes",
     ]
     return Table("case_members", cols, sum(len(c.members) for c in world.cases), gen())
+
+
+def case_search_grams(world: World) -> Table:
+    """The name search's bigrams of each household (``domain.names.search_grams``)."""
+
+    def keys(c: CaseSpec) -> list[str | None]:
+        return [k for m in c.members for k in (search_key(m.name), m.kana and search_key(m.kana))]
+
+    per_case = [sorted(search_grams(keys(c))) for c in world.cases]
+
+    def gen() -> Iterator[Row]:
+        for c, grams in zip(world.cases, per_case, strict=True):
+            for gram in grams:
+                yield (gram, c.id)
+
+    return Table("case_search_grams", ["gram", "case_id"], sum(map(len, per_case)), gen())
 
 
 def case_categories(world: World) -> Table:

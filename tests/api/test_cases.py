@@ -5,15 +5,25 @@ import threading
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
 from api.clock import today
-from api.models import AuditEvent, Case, CaseMember, Consent, TimelineEntry, User
+from api.models import (
+    AuditEvent,
+    Case,
+    CaseMember,
+    CaseSearchGram,
+    Consent,
+    TimelineEntry,
+    User,
+)
 from api.services.case_access import load_facts
 from api.services.cases import next_case_number
 from conftest import Api, household
 from domain.access import Dept, Principal, PrincipalKind, Role, can_read_case, scopes_for
+from domain.names import search_grams
 
 TODAY = today()  # the service's day (Asia/Tokyo), not the machine's
 
@@ -256,6 +266,71 @@ def test_cursor_pages_cover_every_case_once(api: Api) -> None:
             break
     assert pages == 3
     assert seen == sorted(created, reverse=True)
+
+
+def test_a_name_search_pages_through_every_match_once(api: Api) -> None:
+    headers = _secretariat(api)
+    matches = [_create(api, headers, main_name="山田 花子")["id"] for _ in range(5)]
+    _create(api, headers, main_name="国分 一郎")
+    seen: list[int] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"q": "山田", "limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = api.client.get("/cases", params=params, headers=headers).json()
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert seen == sorted(matches, reverse=True)
+
+
+def _add_brother(api: Api, headers: dict[str, str], url: str) -> httpx.Response:
+    """Add 国分 次郎 (こくぶ じろう) to the case at ``url``; the response."""
+    etag = api.client.get(url, headers=headers).headers["etag"]
+    added = api.client.post(
+        f"{url}/members",
+        json={"name": "国分 次郎", "nameKana": "こくぶ じろう", "relationship": "弟"},
+        headers=headers | {"If-Match": etag},
+    )
+    assert added.status_code == 201, added.text
+    return added
+
+
+def _search_grams_of(api: Api, case_id: int) -> tuple[set[str], set[str]]:
+    """The case's rows in the search index, and what its members' names say they should be."""
+    with api.db.sessions() as session:
+        stored = session.scalars(
+            select(CaseSearchGram.gram).where(CaseSearchGram.case_id == case_id)
+        ).all()
+        keys = session.execute(
+            select(CaseMember.name_search, CaseMember.kana_search).where(
+                CaseMember.case_id == case_id
+            )
+        ).all()
+    return set(stored), search_grams(k for row in keys for k in row)
+
+
+def test_the_search_index_follows_the_members_names(api: Api) -> None:
+    headers = _secretariat(api)
+    case = _create(api, headers, main_name="山田 花子", main_kana="やまだ はなこ")
+    stored, expected = _search_grams_of(api, case["id"])
+    assert stored == expected and {"山田", "ヤマ", "ハナ"} <= stored
+    url = f"/cases/{case['id']}"
+    added = _add_brother(api, headers, url)
+    stored, expected = _search_grams_of(api, case["id"])
+    assert stored == expected and "ジロ" in stored
+    main = added.json()["members"][0]
+    renamed = api.client.patch(
+        f"{url}/members/{main['id']}",
+        json={"name": "川口 花子", "nameKana": "かわぐち はなこ"},
+        headers=headers | {"If-Match": added.headers["etag"]},
+    )
+    assert renamed.status_code == 200
+    stored, expected = _search_grams_of(api, case["id"])
+    assert stored == expected and "山田" not in stored and "川口" in stored
+    for query, found in (("山田", []), ("川口", [case["id"]]), ("カワグチ", [case["id"]])):
+        items = api.client.get("/cases", params={"q": query}, headers=headers).json()["items"]
+        assert [c["id"] for c in items] == found, query
 
 
 @pytest.mark.parametrize("cursor", ["garbage!", "aWQ6eA", "Zm9vOjE"])
@@ -584,13 +659,7 @@ def test_members_are_added_and_edited_with_search_keys(api: Api) -> None:
     headers = _secretariat(api)
     case = _create(api, headers)
     url = f"/cases/{case['id']}"
-    etag = api.client.get(url, headers=headers).headers["etag"]
-    added = api.client.post(
-        f"{url}/members",
-        json={"name": "国分 次郎", "nameKana": "こくぶ じろう", "relationship": "弟"},
-        headers=headers | {"If-Match": etag},
-    )
-    assert added.status_code == 201
+    added = _add_brother(api, headers, url)
     member = added.json()["members"][-1]
     edited = api.client.patch(
         f"{url}/members/{member['id']}",

@@ -3,10 +3,10 @@
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from domain.names import normalize_for_search
+from domain.names import normalize_for_search, search_grams, term_gram
 
 FAST = settings(max_examples=300, deadline=None, database=None)
 
@@ -164,3 +164,39 @@ def test_combining_mark_after_a_space_is_normalised_in_one_pass() -> None:
 
 def test_half_width_wa_and_wo_with_dakuten_join() -> None:
     assert normalize_for_search("ﾜﾞｦﾞ") == "ヷヺ"
+
+
+# ------------------------------------------------------------------ the search index's bigrams
+
+
+def test_a_households_grams_are_the_bigrams_of_each_name_apart() -> None:
+    grams = search_grams(["ヤマダ", "山田花子", None, "", "ア"])
+    assert grams == {"ヤマ", "マダ", "山田", "田花", "花子"}
+    assert "ダ山" not in grams  # no bigram spans two names
+
+
+def test_the_term_is_looked_up_by_its_first_bigram() -> None:
+    assert term_gram("サトウ") == "サト"
+    assert term_gram("山田") == "山田"
+    assert term_gram("サ") is None
+    assert term_gram("") is None
+
+
+@FAST
+@given(
+    names=st.lists(st.text(max_size=12), max_size=4),
+    which=st.integers(min_value=0),
+    start=st.integers(min_value=0),
+    length=st.integers(min_value=2, max_value=6),
+)
+def test_every_name_that_contains_a_term_holds_the_terms_gram(
+    names: list[str], which: int, start: int, length: int
+) -> None:
+    keys = [normalize_for_search(n) for n in names]
+    candidates = [k for k in keys if len(k) >= 2]
+    assume(candidates)
+    key = candidates[which % len(candidates)]
+    begin = start % (len(key) - 1)
+    term = key[begin : begin + length]
+    gram = term_gram(term)
+    assert gram is not None and gram in search_grams(keys)
