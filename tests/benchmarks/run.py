@@ -388,8 +388,25 @@ def measure(
         if warmup:
             run_wrk(base, script, scenario.concurrency, warmup, part=0)
         result = run_wrk(base, script, scenario.concurrency, seconds)
+        fill = page_fill(base, scenario) if scenario.method == "GET" else None
+        if fill is not None:
+            result["items"] = fill
         scenario.results[label] = result
-        print(f"  {label:<12} {scenario.name:<26} {fmt(result)}", flush=True)
+        shown = f"  ({fill:.1f} items a page)" if fill is not None else ""
+        print(f"  {label:<12} {scenario.name:<26} {fmt(result)}{shown}", flush=True)
+
+
+def page_fill(base: str, scenario: Scenario, sample: int = 40) -> float | None:
+    """The mean number of items a list's pages held (over up to ``sample`` of its requests), or
+    None for an endpoint that answers no page: a page of 5 and a page of 50 do not cost the same,
+    which the growth figure must be read with."""
+    counts = []
+    for path, _body in scenario.requests[:sample]:
+        body = httpx.get(base + path, headers=scenario.headers, timeout=120).json()
+        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+            return None
+        counts.append(len(body["items"]))
+    return sum(counts) / len(counts) if counts else None
 
 
 def fmt(r: dict[str, Any]) -> str:
