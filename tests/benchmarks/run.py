@@ -10,9 +10,11 @@ default one uvicorn process per core, ``--workers``); wrk drives it from another
 fixed concurrency (Debian: ``apt-get install wrk``). For every endpoint it prints p50 / p95 / p99
 latency and requests per second; a bare FastAPI endpoint returning a JSON body of the same size,
 without database or middleware, in as many processes, is measured in the same run, and each
-endpoint's throughput is printed as a share of it. Then the read endpoints again on the small
-database (growth), and the case reads with the audit trail's writes switched off (the audit log's
-cost). Writes add rows (timeline entries, referrals).
+endpoint's throughput is printed as a share of it; the reads are measured again with the audit
+trail's writes switched off (the audit log's cost), and every endpoint on the small database
+(growth). All four servers run at once and each endpoint's variants take turns, round after round
+(``--rounds``), so that the machine's changes of speed during a run reach them alike. Writes add
+rows (timeline entries, referrals).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import platform
 import random
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,11 +64,12 @@ setup = function(thread)
 end
 init = function(args)
   math.randomseed(os.time() + 7919 * (id or 0))
-  -- writes take the requests in turn, each thread of the warm-up (part 0) and of the measured
-  -- run (part 1) from a slice of its own: no request is sent twice (a second referral of the
-  -- same case to the same org is a 409)
+  -- writes take the requests in turn, each thread of the warm-up (part 0) and of each measured
+  -- round (parts 1 to n) from a slice of its own: no request is sent twice (a second referral
+  -- of the same case to the same org is a 409)
   local part, per_run = tonumber(args[1] or "0"), tonumber(args[2] or "1")
-  counter = math.floor(#requests * (part * per_run + (id or 0)) / (2 * per_run))
+  local parts = tonumber(args[3] or "2")
+  counter = math.floor(#requests * (part * per_run + (id or 0)) / (parts * per_run))
 end
 request = function()
   local r
@@ -132,9 +136,10 @@ def write_lua(scenario: Scenario, directory: Path) -> Path:
 
 
 def run_wrk(
-    base: str, script: Path, concurrency: int, seconds: float, part: int = 1
+    base: str, script: Path, concurrency: int, seconds: float, part: int, parts: int
 ) -> dict[str, Any]:
-    """``part``: 0 for a warm-up, 1 for the measured run (they write different requests)."""
+    """``part`` of ``parts``: 0 for a warm-up, then one per measured round (each writes requests
+    of its own)."""
     threads = max(1, min(2, concurrency))
     command = [
         "wrk",
@@ -149,6 +154,7 @@ def run_wrk(
         "--",
         str(part),
         str(threads),
+        str(parts),
     ]
     done = subprocess.run(command, capture_output=True, text=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
@@ -376,24 +382,70 @@ def chosen(scenarios: list[Scenario], only: str | None) -> list[Scenario]:
     return picked
 
 
+@dataclass
+class Variant:
+    """One way of serving an endpoint: the service on the default data, the bare endpoint, the
+    service without audit writes, the service on the small data."""
+
+    label: str
+    base: str
+    scenario: Scenario
+
+
 def measure(
-    base: str, scenarios: list[Scenario], label: str, seconds: float, lua: Path, warmup: float
+    scenario: Scenario, variants: list[Variant], args: argparse.Namespace, work: Path
 ) -> None:
-    for scenario in scenarios:
-        script = write_lua(scenario, lua)
-        path = scenario.requests[0][0]
-        if scenario.method == "GET" and not scenario.body_bytes:
-            response = httpx.get(base + path, headers=scenario.headers, timeout=120)
-            scenario.body_bytes = len(response.content)
-        if warmup:
-            run_wrk(base, script, scenario.concurrency, warmup, part=0)
-        result = run_wrk(base, script, scenario.concurrency, seconds)
-        fill = page_fill(base, scenario) if scenario.method == "GET" else None
+    """Measure the variants of one endpoint in turn, round after round (``--rounds``), so that a
+    change in the machine's speed during the run reaches every variant alike: the ratios between
+    them (of bare, growth, audit) are then the code's, not the minute's. Each variant's figures
+    are the median of its rounds' percentiles and its total requests over its total time."""
+    rounds = args.rounds
+    scripts = {}
+    for v in variants:
+        directory = work / v.label
+        directory.mkdir(exist_ok=True)
+        scripts[v.label] = write_lua(v.scenario, directory)
+        if args.warmup:
+            run_wrk(v.base, scripts[v.label], v.scenario.concurrency, args.warmup, 0, rounds + 1)
+    runs: dict[str, list[dict[str, Any]]] = {v.label: [] for v in variants}
+    for part in range(1, rounds + 1):
+        for v in variants:
+            runs[v.label].append(
+                run_wrk(
+                    v.base,
+                    scripts[v.label],
+                    v.scenario.concurrency,
+                    args.seconds / rounds,
+                    part,
+                    rounds + 1,
+                )
+            )
+    for v in variants:
+        result = combined(runs[v.label])
+        fill = page_fill(v.base, v.scenario) if v.scenario.kind == "read" else None
         if fill is not None:
             result["items"] = fill
-        scenario.results[label] = result
+        scenario.results[v.label] = result
         shown = f"  ({fill:.1f} items a page)" if fill is not None else ""
-        print(f"  {label:<12} {scenario.name:<26} {fmt(result)}{shown}", flush=True)
+        print(f"  {v.label:<10} {v.scenario.name:<26} {fmt(result)}{shown}", flush=True)
+
+
+def combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One figure from a variant's rounds: medians of the percentiles, sums of the counts."""
+    total = {key: sum(r[key] for r in runs) for key in ("requests", "duration_us", "non2xx")}
+    total["socket_errors"] = sum(r["socket_errors"] for r in runs)
+    for key in ("p50", "p95", "p99"):
+        total[key] = statistics.median(r[key] for r in runs)
+    total["max"] = max(r["max"] for r in runs)
+    total["mean"] = sum(r["mean"] * r["requests"] for r in runs) / max(total["requests"], 1)
+    total["rps"] = total["requests"] / (total["duration_us"] / 1e6)
+    total["rounds"] = [{key: r[key] for key in ("p50", "p95", "rps")} for r in runs]
+    return total
+
+
+def body_bytes(base: str, scenario: Scenario) -> int:
+    path = scenario.requests[0][0]
+    return len(httpx.get(base + path, headers=scenario.headers, timeout=120).content)
 
 
 def page_fill(base: str, scenario: Scenario, sample: int = 40) -> float | None:
@@ -431,6 +483,12 @@ def main() -> int:
     parser.add_argument("--report-concurrency", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measure each endpoint's variants in turn this many times (--seconds in all each)",
+    )
     parser.add_argument("--user", default="coordinator.east")
     parser.add_argument("--report-user", default="secretariat")
     parser.add_argument("--password", default=DEMO_PASSWORD)
@@ -455,79 +513,67 @@ def main() -> int:
         f"{args.seconds:g} s per endpoint, logs in {work}"
     )
 
-    print("\n[1] the service on the default data")
     workers = ("--workers", str(args.workers))
-    server = Server(
-        "product", args.port, product_env(args.database_url), work / "product.log", *workers
-    )
+    servers = {
+        "default": Server(
+            "product", args.port, product_env(args.database_url), work / "product.log", *workers
+        )
+    }
     try:
-        scenarios = chosen(build_scenarios(server.base, args, rng, args.database_url), args.only)
-        measure(server.base, scenarios, "default", args.seconds, work, args.warmup)
-    finally:
-        server.stop()
-
-    print("\n[2] the bare FastAPI endpoint, a body of each endpoint's size")
-    bare = Server("bare", args.port + 1, dict(os.environ), work / "bare.log", *workers)
-    try:
-        for scenario in scenarios:
-            if scenario.kind != "read":
-                continue
-            probe = Scenario(
-                f"bare {scenario.body_bytes} B",
-                "bare",
-                "GET",
-                [(f"/bare?size={scenario.body_bytes}", None)],
-                {},
-                scenario.concurrency,
-            )
-            measure(bare.base, [probe], "bare", args.seconds, work, args.warmup)
-            scenario.results["bare"] = probe.results["bare"]
-    finally:
-        bare.stop()
-
-    reads = [s for s in scenarios if s.kind == "read"]
-    print("\n[3] the audit log's cost: the case reads with the audit trail's writes switched off")
-    server = Server(
-        "product",
-        args.port + 2,
-        product_env(args.database_url),
-        work / "product-no-audit.log",
-        "--without-audit",
-        *workers,
-    )
-    try:
-        measure(server.base, reads, "no-audit", args.seconds, work, args.warmup)
-    finally:
-        server.stop()
-
-    if args.small_database_url:
-        print("\n[4] growth: the same endpoints on the small data")
-        server = Server(
+        servers["bare"] = Server(
+            "bare", args.port + 1, dict(os.environ), work / "bare.log", *workers
+        )
+        servers["no-audit"] = Server(
             "product",
-            args.port + 3,
-            product_env(args.small_database_url),
-            work / "product-small.log",
+            args.port + 2,
+            product_env(args.database_url),
+            work / "product-no-audit.log",
+            "--without-audit",
             *workers,
         )
-        try:
-            small = chosen(
-                build_scenarios(
-                    server.base, args, random.Random(args.seed), args.small_database_url
-                ),
-                args.only,
+        scenarios = chosen(
+            build_scenarios(servers["default"].base, args, rng, args.database_url), args.only
+        )
+        small: dict[str, Scenario] = {}
+        if args.small_database_url:
+            servers["small"] = Server(
+                "product",
+                args.port + 3,
+                product_env(args.small_database_url),
+                work / "product-small.log",
+                *workers,
             )
-            measure(
-                server.base,
-                [s for s in small if s.kind != "login"],
-                "small",
-                args.seconds,
-                work,
-                args.warmup,
+            small_scenarios = build_scenarios(
+                servers["small"].base, args, random.Random(args.seed), args.small_database_url
             )
-            for mine, theirs in zip(scenarios, small, strict=True):
-                if "small" in theirs.results:
-                    mine.results["small"] = theirs.results["small"]
-        finally:
+            small = {s.name: s for s in chosen(small_scenarios, args.only)}
+        print(
+            "\nEach endpoint in turn: the service on the default data; for reads the bare FastAPI "
+            "endpoint with a body of the same size and the service without audit writes; the "
+            f"service on the small data. {args.rounds} rounds, the variants taking turns."
+        )
+        for scenario in scenarios:
+            print(f"\n{scenario.name}")
+            base = servers["default"].base
+            if scenario.method == "GET":
+                scenario.body_bytes = body_bytes(base, scenario)
+            variants = [Variant("default", base, scenario)]
+            if scenario.kind == "read":
+                probe = Scenario(
+                    f"bare {scenario.body_bytes} B",
+                    "bare",
+                    "GET",
+                    [(f"/bare?size={scenario.body_bytes}", None)],
+                    {},
+                    scenario.concurrency,
+                )
+                variants.append(Variant("bare", servers["bare"].base, probe))
+                variants.append(Variant("no-audit", servers["no-audit"].base, scenario))
+            if scenario.name in small and scenario.kind != "login":
+                variants.append(Variant("small", servers["small"].base, small[scenario.name]))
+            measure(scenario, variants, args, work)
+    finally:
+        for server in servers.values():
             server.stop()
 
     summary(scenarios)
