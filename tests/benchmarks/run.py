@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -98,7 +99,7 @@ class Scenario:
     name: str
     kind: str  # read, write, login, report
     method: str
-    requests: list[tuple[str, str | None]]  # (path, body)
+    requests: Sequence[tuple[str, str | None]]  # (path, body)
     headers: dict[str, str]
     concurrency: int
     body_bytes: int = 0
@@ -116,9 +117,9 @@ def lua_string(value: str) -> str:
 
 def write_lua(scenario: Scenario, directory: Path) -> Path:
     lines = []
-    for path, body in scenario.requests:
+    for request_path, body in scenario.requests:
         lua_body = "nil" if body is None else lua_string(body)
-        lines.append(f"requests[#requests + 1] = {{{lua_string(path)}, {lua_body}}}")
+        lines.append(f"requests[#requests + 1] = {{{lua_string(request_path)}, {lua_body}}}")
     headers = (
         "{"
         + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in scenario.headers.items())
