@@ -351,6 +351,16 @@ def build_scenarios(
             worker,
             c,
         ),
+        # The same searches with pages the small data fills too (about 12 households a surname
+        # there): growth at equal pages, where the page of 50 compares 50 rows with 12.
+        Scenario(
+            "kana name search (5)",
+            "read",
+            "GET",
+            [(f"/cases?q={quote(k)}&limit=5", None) for k in kana[:200]],
+            worker,
+            c,
+        ),
         Scenario(
             "case detail", "read", "GET", [(f"/cases/{i}", None) for i in case_ids], worker, c
         ),
