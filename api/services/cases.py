@@ -10,6 +10,7 @@ from datetime import date
 from functools import cache
 from typing import Any, NamedTuple
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
     Integer,
     Row,
@@ -449,20 +450,21 @@ def _case_list(shape: _ListShape) -> Select[Any]:
                 CaseSearchGram.gram == bindparam("gram", type_=String),
             ),
         )
-    # Plain rows, not Case entities: a page of 50 needs eight columns of each case.
+    # Plain rows, not Case entities: a page of 50 needs eight columns of each case. Each column
+    # is named as the field of ``CaseSummary`` it fills.
     stmt: Select[Any] = (
         select(
             Case.id,
             Case.number,
             Case.status,
-            Case.town_code,
-            Case.area_code,
-            Case.lead_org_code,
+            Case.town_code.label("town"),
+            Case.area_code.label("area"),
+            Case.lead_org_code.label("lead_org"),
             Case.intake_date,
             Case.updated_at,
-            main.c.name,
-            main.c.name_kana,
-            primary.c.category_code,
+            main.c.name.label("main_person_name"),
+            main.c.name_kana.label("main_person_kana"),
+            primary.c.category_code.label("primary_category"),
         )
         .select_from(source)
         .outerjoin(main, and_(main.c.case_id == Case.id, main.c.is_main.is_(True)))
@@ -516,6 +518,10 @@ def _case_list(shape: _ListShape) -> Select[Any]:
     return stmt
 
 
+_SUMMARIES = TypeAdapter(list[s.CaseSummary])
+_STATUS_LABEL = {status.value: label for status, label in STATUS_LABELS.items()}
+
+
 def list_cases(
     ctx: Context, filters: CaseFilters, cursor: str | None, limit: int
 ) -> tuple[list[s.CaseSummary], str | None]:
@@ -547,25 +553,18 @@ def list_cases(
             gram="gram" in params,
         )
     )
-    rows = plain_rows(ctx.session, stmt, params).all()
+    result = plain_rows(ctx.session, stmt, params)
+    fields = tuple(result.keys())
+    rows = result.all()
     page = rows[:limit]
-    items = [
-        s.CaseSummary(
-            id=row.id,
-            number=row.number,
-            status=CaseStatus(row.status),
-            status_label=STATUS_LABELS[CaseStatus(row.status)],
-            main_person_name=row.name,
-            main_person_kana=row.name_kana,
-            town=row.town_code,
-            area=row.area_code,
-            lead_org=row.lead_org_code,
-            primary_category=row.category_code,
-            intake_date=row.intake_date,
-            updated_at=row.updated_at,
-        )
-        for row in page
-    ]
+    # The page is validated in one call of pydantic's core rather than built model by model in
+    # Python: 335 → 96 µs for a page of 50 (docs/benchmarks.md).
+    items = _SUMMARIES.validate_python(
+        [
+            dict(zip(fields, row, strict=True), status_label=_STATUS_LABEL[row.status])
+            for row in page
+        ]
+    )
     ctx.audit.record_case_reads("case.list", [item.id for item in items])
     next_cursor = encode_cursor(page[-1].id) if len(rows) > limit else None
     return items, next_cursor

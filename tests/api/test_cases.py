@@ -223,6 +223,40 @@ def test_search_treats_like_wildcards_literally(api: Api) -> None:
         assert items == [], query
 
 
+def test_a_list_item_summarises_its_case_as_the_detail_shows_it(api: Api) -> None:
+    headers = _secretariat(api)
+    shown = _create(
+        api,
+        headers,
+        main_name="戸倉 花子",
+        main_kana="とくら はなこ",
+        town="tokura",
+        others=[{"name": "戸倉 次郎", "nameKana": "とくら じろう", "relationship": "長男"}],
+        categories=[{"code": "c8050", "primary": False}, {"code": "hoarding", "primary": True}],
+    )
+    _create(api, headers, main_name="国分 一郎")
+    detail = api.client.get(f"/cases/{shown['id']}", headers=headers).json()
+    items = api.client.get("/cases", headers=headers).json()["items"]
+    [item] = [c for c in items if c["id"] == shown["id"]]
+    main = next(m for m in detail["members"] if m["isMain"])
+    primary = next(c for c in detail["categories"] if c["primary"])
+    assert item == {
+        "id": detail["id"],
+        "number": detail["number"],
+        "status": detail["status"],
+        "statusLabel": detail["statusLabel"],
+        "mainPersonName": main["name"],
+        "mainPersonKana": main["nameKana"],
+        "town": "tokura",
+        "area": detail["area"],
+        "leadOrg": detail["leadOrg"],
+        "primaryCategory": "hoarding",
+        "intakeDate": detail["intakeDate"],
+        "updatedAt": detail["updatedAt"],
+    }
+    assert (main["name"], detail["statusLabel"]) == ("戸倉 花子", "受付")
+
+
 def test_filters_by_number_status_area_category_and_lead(api: Api) -> None:
     headers = _secretariat(api)
     east = _create(api, headers, town="honcho")
