@@ -250,11 +250,15 @@ def test_a_list_item_summarises_its_case_as_the_detail_shows_it(api: Api) -> Non
         "town": "tokura",
         "area": detail["area"],
         "leadOrg": detail["leadOrg"],
-        "primaryCategory": "hoarding",
+        "primaryCategory": primary["code"],
         "intakeDate": detail["intakeDate"],
         "updatedAt": detail["updatedAt"],
     }
-    assert (main["name"], detail["statusLabel"]) == ("戸倉 花子", "受付")
+    assert (main["name"], primary["code"], detail["statusLabel"]) == (
+        "戸倉 花子",
+        "hoarding",
+        "受付",
+    )
 
 
 def test_filters_by_number_status_area_category_and_lead(api: Api) -> None:
