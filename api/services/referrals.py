@@ -156,6 +156,14 @@ def _invalid(field: str, message: str, code: str, detail_en: str) -> AppError:
 _ORG_NAMES = select(Organization.code, Organization.name).where(
     Organization.code.in_(bindparam("codes", expanding=True))
 )
+# Sending checks the recipient and shows both orgs' names: one read of the two rows.
+_SENDER_AND_RECIPIENT = select(
+    Organization.code,
+    Organization.name,
+    Organization.kind,
+    Organization.active,
+    Organization.department_code,
+).where(Organization.code.in_(bindparam("codes", expanding=True)))
 _MAIN_PERSON_NAME = select(CaseMember.name).where(
     CaseMember.case_id == bindparam("case_id"), CaseMember.is_main.is_(True)
 )
@@ -249,10 +257,15 @@ def _out(
 
 
 def _view(
-    ctx: Context, referral: Referral, case: Case, facts: CaseFacts | None = None
+    ctx: Context,
+    referral: Referral,
+    case: Case,
+    facts: CaseFacts | None = None,
+    names: dict[str, str] | None = None,
 ) -> tuple[s.ReferralOut, str]:
     """The referral as the caller sees it now: after a change, access is worked out again from
-    the case's ``facts`` as they are now (loaded again unless the caller knows them)."""
+    the case's ``facts`` as they are now (loaded again unless the caller knows them); the orgs'
+    ``names`` are read unless the caller has them."""
     if facts is None:
         facts, _ = load_facts(ctx.session, case, ctx.today)
     case_readable = read_basis(ctx.principal, facts, ctx.today) in FULL_READ
@@ -262,7 +275,11 @@ def _view(
         case_number=case.number,
         case_readable=case_readable,
         parties=_parties(ctx, referral, facts),
-        names=_org_names(ctx, {referral.from_org_code, referral.to_org_code}),
+        names=(
+            names
+            if names is not None
+            else _org_names(ctx, {referral.from_org_code, referral.to_org_code})
+        ),
         main_name=_main_person_name(ctx, case.id) if case_readable else None,
     )
     out.history = _history(ctx, referral.id)
@@ -324,7 +341,11 @@ def create_referral(
             "このケースから紹介を送る権限がありません。",
             "You may not send referrals from this case.",
         )
-    to_org = ctx.session.get(Organization, data.to_org)
+    orgs = {
+        row.code: row
+        for row in plain_rows(ctx.session, _SENDER_AND_RECIPIENT, {"codes": [data.to_org, p.org]})
+    }
+    to_org = orgs.get(data.to_org)
     if to_org is None or not to_org.active or to_org.department_code == Dept.SYSTEM.value:
         raise _invalid(
             "toOrg",
@@ -392,7 +413,7 @@ def create_referral(
     # opens the case to to_org (access.md rule 5). Nothing else in this request touched the case.
     awaiting = {data.to_org} if ReferralStatus.SENT in AWAITING_ANSWER else set()
     sent = replace(facts, open_referral_orgs=facts.open_referral_orgs | awaiting)
-    return _view(ctx, referral, case, sent)
+    return _view(ctx, referral, case, sent, {code: row.name for code, row in orgs.items()})
 
 
 # ---------------------------------------------------------------- lists
