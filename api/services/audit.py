@@ -62,8 +62,13 @@ _SHARED_COLUMNS = [
 
 def _case_reads_insert() -> Insert:
     """One entry per case id of ``:case_ids``, the other columns from ``:v_<column>``; built
-    once (PostgreSQL only: ``unnest``)."""
-    case_id = func.unnest(bindparam("case_ids", type_=ARRAY(Integer))).column_valued("case_id")
+    once (PostgreSQL only: ``unnest``).
+
+    The ids travel as one array literal (``{1,2,3}``), cast to ``integer[]`` by PostgreSQL: a
+    Python list went through SQLAlchemy's and psycopg's array adaptation element by element,
+    the largest per-row cost of a page of 50 (docs/benchmarks.md)."""
+    ids = cast(bindparam("case_ids", type_=String), ARRAY(Integer))
+    case_id = func.unnest(ids).column_valued("case_id")
     values = [bindparam(f"v_{name}", type_=AUDIT_TABLE.c[name].type) for name in _SHARED_COLUMNS]
     return insert(AUDIT_TABLE).from_select(
         [*_SHARED_COLUMNS, "resource_id", "case_id"],
@@ -184,7 +189,8 @@ class AuditTrail:
             actor_sub=None,
         )
         params = {f"v_{name}": row[name] for name in _SHARED_COLUMNS}
-        self.session.execute(_CASE_READS, {**params, "case_ids": case_ids})
+        ids = "{" + ",".join(str(int(case_id)) for case_id in case_ids) + "}"
+        self.session.execute(_CASE_READS, {**params, "case_ids": ids})
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         if rows:
