@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, not_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, not_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 
@@ -153,11 +153,8 @@ def _invalid(field: str, message: str, code: str, detail_en: str) -> AppError:
 
 
 # Statements a referral's view runs every time, built once with bound parameters.
-_ORG_NAMES = select(Organization.code, Organization.name).where(
-    Organization.code.in_(bindparam("codes", expanding=True))
-)
-# Sending checks the recipient and shows both orgs' names: one read of the two rows.
-_SENDER_AND_RECIPIENT = select(
+# The orgs' names, and for sending what the recipient is: one read of their rows.
+_ORGS = select(
     Organization.code,
     Organization.name,
     Organization.kind,
@@ -179,12 +176,23 @@ _OPEN_TO = select(Referral.id).where(
 )
 
 
-def _org_names(ctx: Context, codes: set[str | None]) -> dict[str, str]:
+# code, name, kind, active, department_code
+OrgRow = Row[str, str, str, bool, str]
+
+
+def _orgs(ctx: Context, codes: set[str | None]) -> dict[str, OrgRow]:
     wanted = {c for c in codes if c}
     if not wanted:
         return {}
-    rows = plain_rows(ctx.session, _ORG_NAMES, {"codes": sorted(wanted)})
-    return {code: name for code, name in rows}
+    return {row.code: row for row in plain_rows(ctx.session, _ORGS, {"codes": sorted(wanted)})}
+
+
+def _names(orgs: dict[str, OrgRow]) -> dict[str, str]:
+    return {code: row.name for code, row in orgs.items()}
+
+
+def _org_names(ctx: Context, codes: set[str | None]) -> dict[str, str]:
+    return _names(_orgs(ctx, codes))
 
 
 def _main_person_name(ctx: Context, case_id: int) -> str | None:
@@ -341,10 +349,7 @@ def create_referral(
             "このケースから紹介を送る権限がありません。",
             "You may not send referrals from this case.",
         )
-    orgs = {
-        row.code: row
-        for row in plain_rows(ctx.session, _SENDER_AND_RECIPIENT, {"codes": [data.to_org, p.org]})
-    }
+    orgs = _orgs(ctx, {data.to_org, p.org})
     to_org = orgs.get(data.to_org)
     if to_org is None or not to_org.active or to_org.department_code == Dept.SYSTEM.value:
         raise _invalid(
@@ -413,7 +418,7 @@ def create_referral(
     # opens the case to to_org (access.md rule 5). Nothing else in this request touched the case.
     awaiting = {data.to_org} if ReferralStatus.SENT in AWAITING_ANSWER else set()
     sent = replace(facts, open_referral_orgs=facts.open_referral_orgs | awaiting)
-    return _view(ctx, referral, case, sent, {code: row.name for code, row in orgs.items()})
+    return _view(ctx, referral, case, sent, _names(orgs))
 
 
 # ---------------------------------------------------------------- lists
