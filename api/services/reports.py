@@ -278,10 +278,26 @@ def _held(scope: Scope) -> ColumnElement[bool]:
 # ---------------------------------------------------------------- contacts (相談, 機能別)
 
 
-def _contacts(scope: Scope) -> Subquery:
+@dataclass(frozen=True)
+class Share:
+    """Some of the households: those whose case id leaves ``index`` when divided by ``of``."""
+
+    index: int
+    of: int
+
+    def holds(self, case_id: Any) -> ColumnElement[bool]:
+        held: ColumnElement[bool] = case_id % self.of == self.index
+        return held
+
+
+HALVES = (Share(0, 2), Share(1, 2))
+
+
+def _contacts(scope: Scope, share: Share | None) -> Subquery:
     """One row per consultation contact: the intake, and every contact log entry, with the
-    function it counts under (untagged → 相談支援) and the member it names (the intake: none).
-    The household's area and intake route are joined after grouping, once per household."""
+    function it counts under (untagged → 相談支援) and the member it names (the intake: none),
+    for the households of ``share`` (all by default). The household's area and intake route
+    are joined after grouping, once per household."""
     intakes = select(
         Case.id.label("case_id"),
         cast(null(), Integer).label("member"),
@@ -290,6 +306,8 @@ def _contacts(scope: Scope) -> Subquery:
         literal(1, Integer).label("intake"),
         _month_of_day(Case.intake_date, scope.buckets).label("month"),
     ).where(scope.days(Case.intake_date), scope.cases())
+    if share is not None:
+        intakes = intakes.where(share.holds(Case.id))
     entries = select(
         TimelineEntry.case_id.label("case_id"),
         TimelineEntry.member_id.label("member"),
@@ -298,6 +316,8 @@ def _contacts(scope: Scope) -> Subquery:
         literal(0, Integer).label("intake"),
         _month_of_day(TimelineEntry.occurred_on, scope.buckets).label("month"),
     ).where(scope.days(TimelineEntry.occurred_on), scope.households(TimelineEntry.case_id))
+    if share is not None:
+        entries = entries.where(share.holds(TimelineEntry.case_id))
     return union_all(intakes, entries).subquery("contacts")
 
 
@@ -308,6 +328,15 @@ class ContactCounts:
     visits: int
     intakes: int
     people: int = 0
+
+    def __add__(self, other: "ContactCounts") -> "ContactCounts":
+        return ContactCounts(
+            self.households + other.households,
+            self.contacts + other.contacts,
+            self.visits + other.visits,
+            self.intakes + other.intakes,
+            self.people + other.people,
+        )
 
 
 @dataclass(frozen=True)
@@ -320,6 +349,28 @@ class ContactTallies:
     category_primary: dict[str, int]  # … whose household-level primary issue it is
     category_contacts: dict[str, int]  # … and their consultation contacts
 
+    def __add__(self, other: "ContactTallies") -> "ContactTallies":
+        """The tallies of two disjoint sets of households: every figure is counted within a
+        household (its members, months and categories are its own), so they add up."""
+        return ContactTallies(
+            _add(self.fine, other.fine),
+            _add(self.by_month, other.by_month),
+            _add(self.category_households, other.category_households),
+            _add(self.category_primary, other.category_primary),
+            _add(self.category_contacts, other.category_contacts),
+        )
+
+
+K = TypeVar("K")
+V = TypeVar("V", int, ContactCounts)
+
+
+def _add(a: dict[K, V], b: dict[K, V]) -> dict[K, V]:
+    out = dict(a)
+    for key, value in b.items():
+        out[key] = out[key] + value if key in out else value
+    return out
+
 
 def _int(value: ColumnElement[Any]) -> ColumnElement[int]:
     """A count or sum kept as a 4-byte integer between grouping levels: PostgreSQL sums a
@@ -327,16 +378,19 @@ def _int(value: ColumnElement[Any]) -> ColumnElement[int]:
     return cast(value, Integer)
 
 
-def _contact_tallies(ctx: Context, scope: Scope) -> ContactTallies:
+def _contact_tallies(
+    session: Session, scope: Scope, share: Share | None = None
+) -> ContactTallies:
     """Households, contacts, visits, intakes and people by (function, area, route), by
-    (function, month), and the consultation households by issue category: one statement.
+    (function, month), and the consultation households by issue category, for the households
+    of ``share``: one statement.
 
     The contacts are grouped once per (function, household, member named, month) — a common
     table expression every tally reads — and each tally groups that result by household, then
     counts households. A household's people are the distinct members its contacts name, or one
     when they name nobody (``domain.reports.people_in_household``). Its area and intake route are
     its own, so they split households and members, never share them."""
-    contacts = _contacts(scope).c
+    contacts = _contacts(scope, share).c
     groups = (
         select(
             contacts.function,
@@ -452,7 +506,7 @@ def _contact_tallies(ctx: Context, scope: Scope) -> ContactTallies:
         literal(0, Integer),
         func.sum(cat.c.primary),
     ).group_by(cat.c.category_code)
-    rows = ctx.session.execute(
+    rows = session.execute(
         union_all(
             tally("fine", fine, fine.c.area, fine.c.route),
             tally("month", monthly, monthly.c.month, cast(null(), String)),
@@ -484,14 +538,7 @@ def _merge(
     out: dict[tuple[str, ...], ContactCounts] = {}
     for key, c in counts.items():
         kept = tuple(key[i] for i in positions)
-        o = out.get(kept, ContactCounts(0, 0, 0, 0))
-        out[kept] = ContactCounts(
-            o.households + c.households,
-            o.contacts + c.contacts,
-            o.visits + c.visits,
-            o.intakes + c.intakes,
-            o.people + c.people,
-        )
+        out[kept] = out[kept] + c if kept in out else c
     return out
 
 
@@ -936,10 +983,21 @@ def _other_tallies(session: Session, scope: Scope) -> OtherTallies:
     )
 
 
+def _all_contact_tallies(ctx: Context, scope: Scope) -> ContactTallies:
+    """The contacts of every household in scope. On PostgreSQL, counted in two halves at once
+    (by case id), the second on a connection of its own: the statement's groupings after its
+    scan run on one core, and a half takes 55-60% of the whole's time (docs/benchmarks.md)."""
+    if ctx.session.get_bind().dialect.name != "postgresql":
+        return _contact_tallies(ctx.session, scope)
+    first, second = HALVES
+    with _alongside(ctx, lambda session: _contact_tallies(session, scope, second)) as other:
+        return _contact_tallies(ctx.session, scope, first) + other()
+
+
 def _tables(ctx: Context, scope: Scope) -> tuple[Table, ...]:
     # The contacts are about three quarters of the work; the rest is counted alongside them.
     with _alongside(ctx, lambda session: _other_tallies(session, scope)) as others:
-        contacts = _contact_tallies(ctx, scope)
+        contacts = _all_contact_tallies(ctx, scope)
         other = others()
     area_events, month_events = other.area_events, other.month_events
     # Counted by (function, area, route); the area and route tables are its sums.
