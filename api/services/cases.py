@@ -19,6 +19,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    exists,
     func,
     insert,
     or_,
@@ -1222,7 +1223,26 @@ def list_timeline(
     )
 
 
-_DISPLAY_NAME = select(User.display_name).where(User.id == bindparam("sub"))
+def _entry_checks() -> Select[Any]:
+    """What a new contact refers to, in one statement built once: whether its means and
+    function are known codes, the case of the member it names, and the author's display name."""
+    return select(
+        exists()
+        .where(CodeLabel.list_name == "contact_means", CodeLabel.code == bindparam("means"))
+        .label("means_known"),
+        exists().where(SupportFunction.code == bindparam("function")).label("function_known"),
+        select(CaseMember.case_id)
+        .where(CaseMember.id == bindparam("member_id", type_=Integer))
+        .scalar_subquery()
+        .label("member_case"),
+        select(User.display_name)
+        .where(User.id == bindparam("sub"))
+        .scalar_subquery()
+        .label("author_name"),
+    )
+
+
+_ENTRY_CHECKS = _entry_checks()
 
 
 def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s.TimelineEntryOut:
@@ -1236,25 +1256,40 @@ def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s
             "occurredOn is in the future.",
             errors=[FieldError(field="occurredOn", message="未来の日付です。", code="future_date")],
         )
-    _check_code_label(ctx.session, "contact_means", data.means, "means")
-    if data.function:
-        _check_refs(ctx.session, [("function", SupportFunction.code, {data.function})])
-    if data.member_id is not None:
-        member = ctx.session.get(CaseMember, data.member_id)
-        if member is None or member.case_id != case_id:
-            raise AppError(
-                "validation-error",
-                "このケースの世帯員ではありません。",
-                "memberId is not a member of this case.",
-                errors=[
-                    FieldError(
-                        field="memberId",
-                        message="このケースの世帯員を指定してください。",
-                        code="unknown_member",
-                    )
-                ],
+    checks = plain_rows(
+        ctx.session,
+        _ENTRY_CHECKS,
+        {
+            "means": data.means,
+            "function": data.function,
+            "member_id": data.member_id,
+            "sub": ctx.principal.sub,
+        },
+    ).one()
+    unknown = [
+        FieldError(field=field, message=f"存在しないコードです: {code}", code="unknown_code")
+        for field, code, known in (
+            ("means", data.means, checks.means_known),
+            ("function", data.function, checks.function_known),
+        )
+        if code and not known
+    ]
+    if data.member_id is not None and checks.member_case != case_id:
+        unknown.append(
+            FieldError(
+                field="memberId",
+                message="このケースの世帯員を指定してください。",
+                code="unknown_member",
             )
-    display_name = plain_rows(ctx.session, _DISPLAY_NAME, {"sub": ctx.principal.sub}).scalar()
+        )
+    if unknown:
+        raise AppError(
+            "validation-error",
+            "存在しないコード、またはこのケースの世帯員ではない人が指定されています。",
+            "Unknown codes, or a person who is not a member of this case, in the request.",
+            errors=unknown,
+        )
+    display_name = checks.author_name
     entry = TimelineEntry(
         case_id=case_id,
         occurred_on=data.occurred_on,

@@ -531,6 +531,33 @@ def test_a_timeline_entry_names_only_a_member_of_its_own_case(api: Api) -> None:
         assert session.scalar(select(func.count()).select_from(TimelineEntry)) == 0
 
 
+def test_a_timeline_entry_with_several_bad_references_names_them_all_at_once(api: Api) -> None:
+    headers = _secretariat(api)
+    case = _create(api, headers)
+    other = _create(api, headers, main_name="日吉 さくら", main_kana="ひよし さくら")
+    response = api.client.post(
+        f"/cases/{case['id']}/timeline",
+        json={
+            "occurredOn": TODAY.isoformat(),
+            "means": "telepathy",
+            "function": "magic",
+            "memberId": other["members"][0]["id"],
+            "content": "訪問",
+        },
+        headers=headers,
+    )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert [(e["field"], e["code"]) for e in problem["errors"]] == [
+        ("means", "unknown_code"),
+        ("function", "unknown_code"),
+        ("memberId", "unknown_member"),
+    ]
+    assert "telepathy" in problem["errors"][0]["message"]
+    with api.db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(TimelineEntry)) == 0
+
+
 def test_search_does_not_reveal_a_redacted_members_name(api: Api) -> None:
     case, headers, agency = _team_case_for_agency(api)
     assert api.client.get("/cases", params={"q": "ハル"}, headers=agency).json()["items"] == []
