@@ -174,6 +174,11 @@ _OPEN_TO = select(Referral.id).where(
     Referral.to_org_code == bindparam("to_org"),
     Referral.status.in_(sorted(st.value for st in OPEN_STATUSES)),
 )
+# Before sending: an open referral to the same org, and the main person's name for the answer.
+_BEFORE_SENDING = select(
+    _OPEN_TO.limit(1).scalar_subquery().label("open_referral"),
+    _MAIN_PERSON_NAME.scalar_subquery().label("main_person_name"),
+)
 
 
 # code, name, kind, active, department_code
@@ -264,33 +269,45 @@ def _out(
     )
 
 
-def _view(
+def _view(ctx: Context, referral: Referral, case: Case) -> tuple[s.ReferralOut, str]:
+    """The referral as the caller sees it now, read afresh: after a change, access is worked
+    out again from the case's facts as they are now."""
+    facts, _ = load_facts(ctx.session, case, ctx.today)
+    case_readable = read_basis(ctx.principal, facts, ctx.today) in FULL_READ
+    return _shown(
+        ctx,
+        referral,
+        case,
+        facts,
+        names=_org_names(ctx, {referral.from_org_code, referral.to_org_code}),
+        main_name=_main_person_name(ctx, case.id) if case_readable else None,
+        history=_history(ctx, referral.id),
+    )
+
+
+def _shown(
     ctx: Context,
     referral: Referral,
     case: Case,
-    facts: CaseFacts | None = None,
-    names: dict[str, str] | None = None,
+    facts: CaseFacts,
+    *,
+    names: dict[str, str],
+    main_name: str | None,
+    history: list[s.ReferralEventOut],
 ) -> tuple[s.ReferralOut, str]:
-    """The referral as the caller sees it now: after a change, access is worked out again from
-    the case's ``facts`` as they are now (loaded again unless the caller knows them); the orgs'
-    ``names`` are read unless the caller has them."""
-    if facts is None:
-        facts, _ = load_facts(ctx.session, case, ctx.today)
-    case_readable = read_basis(ctx.principal, facts, ctx.today) in FULL_READ
+    """The referral as the caller sees it, from what the caller has at hand: the case's access
+    ``facts`` as they are now, the orgs' ``names``, the main person's name (shown only to those
+    who may read the case) and the referral's history."""
     out = _out(
         ctx,
         referral,
         case_number=case.number,
-        case_readable=case_readable,
+        case_readable=read_basis(ctx.principal, facts, ctx.today) in FULL_READ,
         parties=_parties(ctx, referral, facts),
-        names=(
-            names
-            if names is not None
-            else _org_names(ctx, {referral.from_org_code, referral.to_org_code})
-        ),
-        main_name=_main_person_name(ctx, case.id) if case_readable else None,
+        names=names,
+        main_name=main_name,
     )
-    out.history = _history(ctx, referral.id)
+    out.history = history
     return out, etag(referral)
 
 
@@ -303,36 +320,36 @@ def _record_step(
     note: str | None,
     *,
     at: datetime,
-) -> None:
-    ctx.session.add(
-        ReferralEvent(
-            referral_id=referral.id,
-            action=action,
-            from_status=from_status.value if from_status else None,
-            to_status=to_status.value,
-            note=note,
-            actor_sub=ctx.principal.sub,
-            actor_org_code=ctx.principal.org,
-            at=at,
-        )
+) -> ReferralEvent:
+    event = ReferralEvent(
+        referral_id=referral.id,
+        action=action,
+        from_status=from_status.value if from_status else None,
+        to_status=to_status.value,
+        note=note,
+        actor_sub=ctx.principal.sub,
+        actor_org_code=ctx.principal.org,
+        at=at,
+    )
+    ctx.session.add(event)
+    return event
+
+
+def _event_out(e: ReferralEvent | Row[Any]) -> s.ReferralEventOut:
+    return s.ReferralEventOut(
+        action=e.action,
+        from_status=ReferralStatus(e.from_status) if e.from_status else None,
+        to_status=ReferralStatus(e.to_status),
+        status_label=REFERRAL_STATUS_LABELS[ReferralStatus(e.to_status)],
+        note=e.note,
+        actor=e.actor_sub,
+        actor_org=e.actor_org_code,
+        at=e.at,
     )
 
 
 def _history(ctx: Context, referral_id: int) -> list[s.ReferralEventOut]:
-    rows = plain_rows(ctx.session, _HISTORY, {"referral_id": referral_id})
-    return [
-        s.ReferralEventOut(
-            action=e.action,
-            from_status=ReferralStatus(e.from_status) if e.from_status else None,
-            to_status=ReferralStatus(e.to_status),
-            status_label=REFERRAL_STATUS_LABELS[ReferralStatus(e.to_status)],
-            note=e.note,
-            actor=e.actor_sub,
-            actor_org=e.actor_org_code,
-            at=e.at,
-        )
-        for e in rows
-    ]
+    return [_event_out(e) for e in plain_rows(ctx.session, _HISTORY, {"referral_id": referral_id})]
 
 
 # ---------------------------------------------------------------- send
@@ -381,10 +398,10 @@ def create_referral(
             "past_date",
             "dueDate is in the past.",
         )
-    duplicate = plain_rows(
-        ctx.session, _OPEN_TO, {"case_id": case.id, "to_org": data.to_org}
-    ).scalar()
-    if duplicate is not None:
+    before = plain_rows(
+        ctx.session, _BEFORE_SENDING, {"case_id": case.id, "to_org": data.to_org}
+    ).one()
+    if (duplicate := before.open_referral) is not None:
         raise AppError(
             "conflict",
             f"「{to_org.name}」あての紹介が既に進行中です（紹介ID {duplicate}）。",
@@ -406,7 +423,7 @@ def create_referral(
     )
     ctx.session.add(referral)
     ctx.session.flush()
-    _record_step(ctx, referral, "send", None, ReferralStatus.SENT, None, at=stamp)
+    sending = _record_step(ctx, referral, "send", None, ReferralStatus.SENT, None, at=stamp)
     ctx.audit.record(
         "referral.create",
         "referral",
@@ -418,7 +435,15 @@ def create_referral(
     # opens the case to to_org (access.md rule 5). Nothing else in this request touched the case.
     awaiting = {data.to_org} if ReferralStatus.SENT in AWAITING_ANSWER else set()
     sent = replace(facts, open_referral_orgs=facts.open_referral_orgs | awaiting)
-    return _view(ctx, referral, case, sent, _names(orgs))
+    return _shown(
+        ctx,
+        referral,
+        case,
+        sent,
+        names=_names(orgs),
+        main_name=before.main_person_name,
+        history=[_event_out(sending)],
+    )
 
 
 # ---------------------------------------------------------------- lists
