@@ -99,7 +99,7 @@ def _current_consents_many(
 
 
 def load_facts(
-    session: Session, case: Case, today: date
+    session: Session, case: "CaseKeys", today: date
 ) -> tuple[CaseFacts, dict[int, ConsentFacts]]:
     """Access facts of a case, and the facts of each member's current consent."""
     return load_facts_many(session, [case], today)[case.id]
@@ -158,6 +158,34 @@ def load_facts_many(
 
 _CASE_ROW = select(Case).where(Case.id == bindparam("case_id"))
 _CASE_ROW_FOR_UPDATE = _CASE_ROW.with_for_update()
+
+
+class CaseHead(CaseKeys, Protocol):
+    """A case's number and the columns its access facts start from: an entity or a plain row."""
+
+    @property
+    def number(self) -> str: ...
+
+
+_CASE_HEAD = select(
+    Case.id,
+    Case.number,
+    Case.opened_by_org_code,
+    Case.lead_org_code,
+    Case.coordinator_id,
+    Case.area_code,
+).where(Case.id == bindparam("case_id"))
+_CASE_HEAD_FOR_UPDATE = _CASE_HEAD.with_for_update()
+
+
+def get_case_head(session: Session, case_id: int, *, for_update: bool = False) -> CaseHead:
+    """``get_case_row``'s plain-row sibling, for a request that does not change the case (it may
+    still lock it against concurrent changes: ``for_update``)."""
+    stmt = _CASE_HEAD_FOR_UPDATE if for_update else _CASE_HEAD
+    head: CaseHead | None = plain_rows(session, stmt, {"case_id": case_id}).one_or_none()
+    if head is None:
+        raise not_found("ケース", "case")
+    return head
 
 
 def get_case_row(session: Session, case_id: int, *, for_update: bool = False) -> Case:

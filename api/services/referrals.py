@@ -22,7 +22,13 @@ from api.models import Case, CaseMember, Organization, Referral, ReferralEvent, 
 from api.schemas import referrals as s
 from api.schemas.base import decode_cursor, encode_cursor
 from api.services import concurrency
-from api.services.case_access import get_case_row, load_facts, readable_filter
+from api.services.case_access import (
+    CaseHead,
+    get_case_head,
+    get_case_row,
+    load_facts,
+    readable_filter,
+)
 from api.services.context import Context
 from domain.access import FULL_READ, CaseFacts, Dept, ReadBasis, can_send_referral, read_basis
 from domain.organizations import OrgKind, takes_referrals
@@ -84,10 +90,12 @@ def _parties(ctx: Context, referral: Referral, facts: CaseFacts) -> frozenset[Pa
 
 def _readable_case(
     ctx: Context, case_id: int, action: str, *, for_update: bool = False
-) -> tuple[Case, CaseFacts]:
-    """The case, when the caller may read all of it (rules 1-4); else 404, audited."""
+) -> tuple[CaseHead, CaseFacts]:
+    """The case's number and access facts, when the caller may read all of it (rules 1-4); else
+    404, audited. Sending and listing referrals change nothing on the case row (sending locks
+    it: ``for_update``)."""
     try:
-        case = get_case_row(ctx.session, case_id, for_update=for_update)
+        case = get_case_head(ctx.session, case_id, for_update=for_update)
     except AppError:
         ctx.audit.record_refusal(action, "case", case_id, case_id=None, detail={"exists": False})
         raise
@@ -269,7 +277,7 @@ def _out(
     )
 
 
-def _view(ctx: Context, referral: Referral, case: Case) -> tuple[s.ReferralOut, str]:
+def _view(ctx: Context, referral: Referral, case: CaseHead) -> tuple[s.ReferralOut, str]:
     """The referral as the caller sees it now, read afresh: after a change, access is worked
     out again from the case's facts as they are now."""
     facts, _ = load_facts(ctx.session, case, ctx.today)
@@ -288,7 +296,7 @@ def _view(ctx: Context, referral: Referral, case: Case) -> tuple[s.ReferralOut, 
 def _shown(
     ctx: Context,
     referral: Referral,
-    case: Case,
+    case: CaseHead,
     facts: CaseFacts,
     *,
     names: dict[str, str],
