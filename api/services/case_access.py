@@ -167,14 +167,16 @@ class CaseHead(CaseKeys, Protocol):
     def number(self) -> str: ...
 
 
-_CASE_HEAD = select(
+# The columns of a ``CaseHead``.
+CASE_HEAD_COLUMNS = (
     Case.id,
     Case.number,
     Case.opened_by_org_code,
     Case.lead_org_code,
     Case.coordinator_id,
     Case.area_code,
-).where(Case.id == bindparam("case_id"))
+)
+_CASE_HEAD = select(*CASE_HEAD_COLUMNS).where(Case.id == bindparam("case_id"))
 _CASE_HEAD_FOR_UPDATE = _CASE_HEAD.with_for_update()
 
 

@@ -37,7 +37,12 @@ from api.schemas.base import decode_cursor, encode_cursor
 from api.schemas.plans import ItemIn
 from api.services import concurrency
 from api.services.audit import Entry
-from api.services.case_access import get_case_row, load_facts, load_facts_many
+from api.services.case_access import (
+    CASE_HEAD_COLUMNS,
+    get_case_row,
+    load_facts,
+    load_facts_many,
+)
 from api.services.cases import _readable, record_status_change
 from api.services.context import Context
 from api.services.plans import AddedItem, add_item_by_meeting, approve_by_meeting
@@ -755,14 +760,7 @@ class ItemAccess:
 
 
 # The columns of the agenda's cases that access is decided on, built once.
-_ITEM_CASES = select(
-    Case.id,
-    Case.number,
-    Case.opened_by_org_code,
-    Case.lead_org_code,
-    Case.coordinator_id,
-    Case.area_code,
-).where(Case.id.in_(bindparam("case_ids", expanding=True)))
+_ITEM_CASES = select(*CASE_HEAD_COLUMNS).where(Case.id.in_(bindparam("case_ids", expanding=True)))
 
 
 def _items_access(
