@@ -309,6 +309,15 @@ def build_scenarios(
     taken = open_referrals(database_url)
     every_pair = [(case, org) for case in case_ids for org in orgs if (case, org) not in taken]
     pairs = rng.sample(every_pair, min(20_000, len(every_pair)))
+    # Each run leaves its referrals open: repeated runs use the pairs up, and once a run sends a
+    # pair a second time its answers are 409s (cheaper, and flattering). A run sends at most
+    # about 500 a second.
+    if len(pairs) < (args.seconds + args.warmup) * 500:
+        print(
+            f"  warning: {len(pairs):,} (case, org) pairs without an open referral are left in "
+            f"{database_url.rsplit('/', 1)[-1]}; a run may send some twice (409): regenerate "
+            "the data (python -m api.cli generate-data)"
+        )
     referrals = [
         (
             f"/cases/{case}/referrals",
