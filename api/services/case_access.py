@@ -98,13 +98,6 @@ def _current_consents_many(
     return out
 
 
-def load_facts(
-    session: Session, case: "CaseKeys", today: date
-) -> tuple[CaseFacts, dict[int, ConsentFacts]]:
-    """Access facts of a case, and the facts of each member's current consent."""
-    return load_facts_many(session, [case], today)[case.id]
-
-
 class CaseKeys(Protocol):
     """The columns of a case its access facts start from: an entity or a plain row."""
 
@@ -118,6 +111,13 @@ class CaseKeys(Protocol):
     def coordinator_id(self) -> str | None: ...
     @property
     def area_code(self) -> str | None: ...
+
+
+def load_facts(
+    session: Session, case: CaseKeys, today: date
+) -> tuple[CaseFacts, dict[int, ConsentFacts]]:
+    """Access facts of a case, and the facts of each member's current consent."""
+    return load_facts_many(session, [case], today)[case.id]
 
 
 def load_facts_many(

@@ -1310,7 +1310,6 @@ def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s
             "Unknown codes, or a person who is not a member of this case, in the request.",
             errors=unknown,
         )
-    display_name = checks.author_name
     values: dict[str, Any] = {
         "case_id": case_id,
         "occurred_on": data.occurred_on,
@@ -1319,7 +1318,7 @@ def add_timeline_entry(ctx: Context, case_id: int, data: s.TimelineEntryIn) -> s
         "member_id": data.member_id,
         "content": data.content,
         "author_sub": ctx.principal.sub,
-        "author_name": ctx.principal.sub if display_name is None else display_name,
+        "author_name": ctx.principal.sub if checks.author_name is None else checks.author_name,
         "author_org_code": ctx.principal.org,
         "created_at": now(),
     }

@@ -189,6 +189,23 @@ _BEFORE_SENDING = select(
 )
 
 
+# Sending writes new rows by Core inserts: the answer is built from the values written.
+_ADD_REFERRAL = insert(Referral).returning(Referral.id)
+_ADD_STEP = insert(ReferralEvent)
+
+
+class Step(NamedTuple):
+    """A step of a referral's history, as written (``referral_events``' columns)."""
+
+    action: str
+    from_status: str | None
+    to_status: str
+    note: str | None
+    actor_sub: str
+    actor_org_code: str | None
+    at: datetime
+
+
 # code, name, kind, active, department_code
 OrgRow = Row[str, str, str, bool, str]
 
@@ -328,7 +345,7 @@ def _record_step(
     note: str | None,
     *,
     at: datetime,
-) -> "Step":
+) -> Step:
     """Add a step to the referral's history. A Core insert, as an audit entry is: the history is
     append-only and the request shows the step from what it wrote (the ORM's flush of an entity
     was about a tenth of sending a referral)."""
@@ -343,22 +360,6 @@ def _record_step(
     )
     ctx.session.connection().execute(_ADD_STEP, {"referral_id": referral.id, **step._asdict()})
     return step
-
-
-class Step(NamedTuple):
-    """A step of a referral's history, as written (``referral_events``' columns)."""
-
-    action: str
-    from_status: str | None
-    to_status: str
-    note: str | None
-    actor_sub: str
-    actor_org_code: str | None
-    at: datetime
-
-
-_ADD_STEP = insert(ReferralEvent)
-_ADD_REFERRAL = insert(Referral).returning(Referral.id)
 
 
 def _event_out(e: Step | Row[Any]) -> s.ReferralEventOut:

@@ -378,9 +378,7 @@ def _int(value: ColumnElement[Any]) -> ColumnElement[int]:
     return cast(value, Integer)
 
 
-def _contact_tallies(
-    session: Session, scope: Scope, share: Share | None = None
-) -> ContactTallies:
+def _contact_tallies(session: Session, scope: Scope, share: Share | None = None) -> ContactTallies:
     """Households, contacts, visits, intakes and people by (function, area, route), by
     (function, month), and the consultation households by issue category, for the households
     of ``share``: one statement.
