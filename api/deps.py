@@ -1,6 +1,7 @@
 """Request dependencies as ``Annotated`` aliases: the session, the principal, the work context."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
@@ -41,9 +42,9 @@ oauth2_scheme = OAuth2(
 )
 
 
-# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in a
-# worker thread, and each hand-off to a thread and back costs the event loop more than the
-# dependency itself (docs/benchmarks.md).
+# Every dependency is ``async def``, so that FastAPI runs none of them in a worker thread: the
+# session and the principal's look-up run on the event loop like the routes that answer in
+# milliseconds (api/routes/__init__.py says why; docs/benchmarks.md has the figures).
 
 
 async def get_database(request: Request) -> Database:
@@ -61,8 +62,9 @@ async def get_token_keys(request: Request) -> TokenKeys:
     return keys
 
 
-def get_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    yield from db.session()
+async def get_session(db: Annotated[Database, Depends(get_database)]) -> AsyncIterator[Session]:
+    with contextmanager(db.session)() as session:
+        yield session
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
@@ -149,7 +151,7 @@ def _principal_from_claims(session: Session, claims: dict[str, Any]) -> Principa
     return None
 
 
-def get_principal(
+async def get_principal(
     security_scopes: SecurityScopes,
     request: Request,
     session: SessionDep,

@@ -268,7 +268,7 @@ IDEMPOTENCY_KEY_DOC = (
 )
 
 
-def idempotent(
+async def idempotent(
     request: Request,
     idempotency_key: Annotated[
         str | None,

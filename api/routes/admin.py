@@ -32,7 +32,7 @@ Active = Annotated[bool | None, Query(description="Only active (true) or disable
     summary="利用者の一覧 / List users",
     responses=problem_responses(400, 401, 403, 422),
 )
-def list_users(
+async def list_users(
     ctx: Admin,
     org: Annotated[str | None, Query(max_length=60, description="Org unit code.")] = None,
     role: Annotated[Role | None, Query(description="Only accounts holding this role.")] = None,
@@ -55,7 +55,7 @@ def list_users(
     summary="利用者の詳細 / Read a user",
     responses=problem_responses(401, 403, 404, 422),
 )
-def get_user(ctx: Admin, user_id: UserId) -> s.UserOut:
+async def get_user(ctx: Admin, user_id: UserId) -> s.UserOut:
     return service.get_user(ctx, user_id)
 
 
@@ -94,7 +94,7 @@ def update_user(ctx: Admin, user_id: UserId, body: s.UserUpdate) -> s.UserOut:
     summary="連携クライアントの一覧 / List API clients",
     responses=problem_responses(401, 403, 422),
 )
-def list_api_clients(
+async def list_api_clients(
     ctx: Admin,
     org: Annotated[str | None, Query(max_length=60, description="Agency code.")] = None,
     active: Active = None,

@@ -115,7 +115,7 @@ def issue_token(
     responses=problem_responses(422, 429),
     openapi_extra={"security": []},
 )
-def revoke_token(
+async def revoke_token(
     _: TokenRateLimited,
     request: Request,
     session: SessionDep,
@@ -137,6 +137,6 @@ def revoke_token(
     summary="ログイン中の利用者 / The current principal",
     responses=problem_responses(401),
 )
-def get_me(ctx: Authenticated) -> Me:
+async def get_me(ctx: Authenticated) -> Me:
     """Who the token acts as: user or agency client, org unit, department, roles and scopes."""
     return service.describe(ctx)

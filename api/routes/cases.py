@@ -44,7 +44,7 @@ def _with_etag(response: Response, tag: str) -> None:
     summary="相談受付（ケースの新規作成） / Open a case (intake)",
     responses=problem_responses(401, 403, 413, 422),
 )
-def create_case(
+async def create_case(
     ctx: WriteCases, _: Idempotent, body: s.CaseCreate, response: Response
 ) -> s.CaseOut:
     """Intake of a household with its members, issue categories and, where the caller may record
@@ -63,7 +63,7 @@ def create_case(
     summary="ケース一覧・検索 / List and search cases",
     responses=problem_responses(400, 401, 403, 422),
 )
-def list_cases(
+async def list_cases(
     ctx: ReadCases,
     q: Annotated[
         str | None,
@@ -94,7 +94,7 @@ def list_cases(
     summary="ケースの詳細 / Read a case",
     responses=READ_ERRORS,
 )
-def get_case(ctx: ReadCases, case_id: CaseId, response: Response) -> s.CaseOut:
+async def get_case(ctx: ReadCases, case_id: CaseId, response: Response) -> s.CaseOut:
     """The household, its members (redacted where the caller may not see them), categories,
     support team and consent state. 404 when the caller may not read the case."""
     out, tag = service.get_case(ctx, case_id)
@@ -109,7 +109,7 @@ def get_case(ctx: ReadCases, case_id: CaseId, response: Response) -> s.CaseOut:
     summary="ケースの編集 / Edit a case",
     responses=WRITE_ERRORS,
 )
-def update_case(
+async def update_case(
     ctx: WriteCases,
     case_id: CaseId,
     body: s.CaseUpdate,
@@ -128,7 +128,7 @@ def update_case(
     summary="ステータスの変更 / Change a case's status",
     responses=WRITE_ERRORS,
 )
-def change_case_status(
+async def change_case_status(
     ctx: WriteCases,
     case_id: CaseId,
     body: s.StatusChange,
@@ -150,7 +150,7 @@ def change_case_status(
     summary="世帯員の追加 / Add a household member",
     responses=WRITE_ERRORS,
 )
-def add_case_member(
+async def add_case_member(
     ctx: WriteCases, case_id: CaseId, body: s.MemberIn, response: Response, if_match: IfMatch = None
 ) -> s.CaseOut:
     out, tag = service.add_member(ctx, case_id, if_match, body)
@@ -165,7 +165,7 @@ def add_case_member(
     summary="世帯員の編集 / Edit a household member",
     responses=WRITE_ERRORS,
 )
-def update_case_member(
+async def update_case_member(
     ctx: WriteCases,
     case_id: CaseId,
     member_id: MemberId,
@@ -185,7 +185,7 @@ def update_case_member(
     summary="本人同意の履歴 / Consent history",
     responses=READ_ERRORS,
 )
-def list_consents(ctx: ReadCases, case_id: CaseId) -> list[s.ConsentOut]:
+async def list_consents(ctx: ReadCases, case_id: CaseId) -> list[s.ConsentOut]:
     """Every consent record of the members the caller may see, newest first per member."""
     return service.list_consents(ctx, case_id)
 
@@ -198,7 +198,7 @@ def list_consents(ctx: ReadCases, case_id: CaseId) -> list[s.ConsentOut]:
     summary="本人同意の記録 / Record consent",
     responses=problem_responses(401, 403, 404, 413, 422),
 )
-def record_consent(
+async def record_consent(
     ctx: WriteConsent, case_id: CaseId, member_id: MemberId, body: s.ConsentIn
 ) -> s.ConsentOut:
     """Records a member's consent (or refusal); it supersedes the previous record. Only
@@ -213,7 +213,7 @@ def record_consent(
     summary="本人同意の撤回 / Withdraw consent",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-def withdraw_consent(
+async def withdraw_consent(
     ctx: WriteConsent,
     case_id: CaseId,
     consent_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
@@ -230,7 +230,7 @@ def withdraw_consent(
     summary="支援チーム / Support team",
     responses=READ_ERRORS,
 )
-def list_team_members(ctx: ReadCases, case_id: CaseId) -> list[s.TeamMemberOut]:
+async def list_team_members(ctx: ReadCases, case_id: CaseId) -> list[s.TeamMemberOut]:
     return service.list_team(ctx, case_id)
 
 
@@ -242,7 +242,7 @@ def list_team_members(ctx: ReadCases, case_id: CaseId) -> list[s.TeamMemberOut]:
     summary="支援チームに追加 / Add to the support team",
     responses=problem_responses(401, 403, 404, 413, 422),
 )
-def add_team_member(ctx: WriteCases, case_id: CaseId, body: s.TeamMemberIn) -> s.TeamMemberOut:
+async def add_team_member(ctx: WriteCases, case_id: CaseId, body: s.TeamMemberIn) -> s.TeamMemberOut:
     """Adds a unit or agency. It reads the full case only while it is active on the team and the
     main person's consent covers it."""
     return service.add_team_member(ctx, case_id, body)
@@ -255,7 +255,7 @@ def add_team_member(ctx: WriteCases, case_id: CaseId, body: s.TeamMemberIn) -> s
     summary="支援チームの役割・期間の変更 / Change a team membership",
     responses=problem_responses(401, 403, 404, 413, 422),
 )
-def update_team_member(
+async def update_team_member(
     ctx: WriteCases,
     case_id: CaseId,
     membership_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
@@ -271,7 +271,7 @@ def update_team_member(
     summary="支援経過 / Contact log",
     responses=problem_responses(400, 401, 403, 404, 422),
 )
-def list_timeline_entries(
+async def list_timeline_entries(
     ctx: ReadCases, case_id: CaseId, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[s.TimelineEntryOut]:
     items, next_cursor = service.list_timeline(ctx, case_id, cursor, limit)
@@ -286,7 +286,7 @@ def list_timeline_entries(
     summary="支援経過の記録 / Add a contact",
     responses=problem_responses(401, 403, 404, 413, 422),
 )
-def create_timeline_entry(
+async def create_timeline_entry(
     ctx: WriteCases, _: Idempotent, case_id: CaseId, body: s.TimelineEntryIn
 ) -> s.TimelineEntryOut:
     return service.add_timeline_entry(ctx, case_id, body)

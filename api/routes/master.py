@@ -29,7 +29,7 @@ UPDATE_ERRORS = problem_responses(401, 403, 404, 409, 413, 422)
     summary="部の一覧 / List departments",
     responses=problem_responses(401, 403),
 )
-def list_departments(ctx: ReadMaster) -> list[s.DepartmentOut]:
+async def list_departments(ctx: ReadMaster) -> list[s.DepartmentOut]:
     """The 4部, 社協 and the pseudo-departments for other city units, IT, partner agencies and
     the partner businesses of 参加支援."""
     return service.list_departments(ctx)
@@ -41,7 +41,7 @@ def list_departments(ctx: ReadMaster) -> list[s.DepartmentOut]:
     summary="支援関係機関の分野 / List agency fields",
     responses=problem_responses(401, 403),
 )
-def list_agency_fields(ctx: ReadMaster) -> list[s.AgencyFieldOut]:
+async def list_agency_fields(ctx: ReadMaster) -> list[s.AgencyFieldOut]:
     return service.list_agency_fields(ctx)
 
 
@@ -51,7 +51,7 @@ def list_agency_fields(ctx: ReadMaster) -> list[s.AgencyFieldOut]:
     summary="日常生活圏域の一覧 / List areas",
     responses=problem_responses(401, 403),
 )
-def list_areas(ctx: ReadMaster) -> list[s.AreaOut]:
+async def list_areas(ctx: ReadMaster) -> list[s.AreaOut]:
     """東部 / 西部: each has its own 地域福祉コーディネーター."""
     return service.list_areas(ctx)
 
@@ -62,7 +62,7 @@ def list_areas(ctx: ReadMaster) -> list[s.AreaOut]:
     summary="支援の機能（法第106条の4第2項） / List support functions",
     responses=problem_responses(401, 403),
 )
-def list_support_functions(ctx: ReadMaster) -> list[s.SupportFunctionOut]:
+async def list_support_functions(ctx: ReadMaster) -> list[s.SupportFunctionOut]:
     """The six functions of Social Welfare Act Art. 106-4 §2 and the units that lead them."""
     return service.list_support_functions(ctx)
 
@@ -73,7 +73,7 @@ def list_support_functions(ctx: ReadMaster) -> list[s.SupportFunctionOut]:
     summary="コード一覧（相談経路・支援経過の手段） / List code labels",
     responses=problem_responses(401, 403, 404, 422),
 )
-def list_code_labels(
+async def list_code_labels(
     ctx: ReadMaster,
     list_name: Annotated[
         str,
@@ -97,7 +97,7 @@ def list_code_labels(
     summary="町の一覧 / List towns",
     responses=READ_ERRORS,
 )
-def list_towns(
+async def list_towns(
     ctx: ReadMaster,
     area: Annotated[str | None, Query(max_length=60, description="Area code.")] = None,
     active: Active = None,
@@ -113,7 +113,7 @@ def list_towns(
     summary="町の登録 / Create a town",
     responses=CREATE_ERRORS,
 )
-def create_town(ctx: Admin, body: s.TownCreate) -> s.TownOut:
+async def create_town(ctx: Admin, body: s.TownCreate) -> s.TownOut:
     """The code is permanent; the area decides which coordinators cover the town's households."""
     return service.create_town(ctx, body)
 
@@ -124,7 +124,7 @@ def create_town(ctx: Admin, body: s.TownCreate) -> s.TownOut:
     summary="町の変更 / Update a town",
     responses=UPDATE_ERRORS,
 )
-def update_town(ctx: Admin, code: CodePath, body: s.TownUpdate) -> s.TownOut:
+async def update_town(ctx: Admin, code: CodePath, body: s.TownUpdate) -> s.TownOut:
     """Name, reading, area or active flag; the code never changes. Cases keep the area they
     were given at intake."""
     return service.update_town(ctx, code, body)
@@ -139,7 +139,7 @@ def update_town(ctx: Admin, code: CodePath, body: s.TownUpdate) -> s.TownOut:
     summary="組織（課・係・支援関係機関・協力事業所）の一覧 / List org units, agencies and partners",
     responses=READ_ERRORS,
 )
-def list_organizations(
+async def list_organizations(
     ctx: ReadMaster,
     kind: Annotated[
         s.OrgKind | None,
@@ -163,7 +163,7 @@ def list_organizations(
     summary="組織の詳細 / Read an org unit, agency or partner business",
     responses=problem_responses(401, 403, 404, 422),
 )
-def get_organization(ctx: ReadMaster, code: CodePath) -> s.OrganizationOut:
+async def get_organization(ctx: ReadMaster, code: CodePath) -> s.OrganizationOut:
     return service.get_organization(ctx, code)
 
 
@@ -174,7 +174,7 @@ def get_organization(ctx: ReadMaster, code: CodePath) -> s.OrganizationOut:
     summary="組織の登録 / Create an org unit, agency or partner business",
     responses=CREATE_ERRORS,
 )
-def create_organization(
+async def create_organization(
     ctx: Admin, body: s.OrganizationCreate, response: Response
 ) -> s.OrganizationOut:
     """A unit names its department; an agency names its field (its department is `agency`); a
@@ -191,7 +191,7 @@ def create_organization(
     summary="組織の変更 / Update an org unit, agency or partner business",
     responses=UPDATE_ERRORS,
 )
-def update_organization(
+async def update_organization(
     ctx: Admin, code: CodePath, body: s.OrganizationUpdate
 ) -> s.OrganizationOut:
     """Name, reading, field (agencies only) or active flag; code, kind and department are fixed."""
@@ -207,7 +207,7 @@ def update_organization(
     summary="課題分類の一覧 / List issue categories",
     responses=READ_ERRORS,
 )
-def list_issue_categories(ctx: ReadMaster, active: Active = None) -> list[s.IssueCategoryOut]:
+async def list_issue_categories(ctx: ReadMaster, active: Active = None) -> list[s.IssueCategoryOut]:
     """The national statistics' items first, then the project's own categories."""
     return service.list_issue_categories(ctx, active)
 
@@ -219,7 +219,7 @@ def list_issue_categories(ctx: ReadMaster, active: Active = None) -> list[s.Issu
     summary="課題分類の登録 / Create an issue category",
     responses=CREATE_ERRORS,
 )
-def create_issue_category(ctx: Admin, body: s.IssueCategoryCreate) -> s.IssueCategoryOut:
+async def create_issue_category(ctx: Admin, body: s.IssueCategoryCreate) -> s.IssueCategoryOut:
     """Without `sortOrder` the new category goes after the last one."""
     return service.create_issue_category(ctx, body)
 
@@ -230,7 +230,7 @@ def create_issue_category(ctx: Admin, body: s.IssueCategoryCreate) -> s.IssueCat
     summary="課題分類の変更 / Update an issue category",
     responses=UPDATE_ERRORS,
 )
-def update_issue_category(
+async def update_issue_category(
     ctx: Admin, code: CodePath, body: s.IssueCategoryUpdate
 ) -> s.IssueCategoryOut:
     """Categories in use are never deleted; set `active` to false to stop offering one."""

@@ -52,7 +52,7 @@ def _with_etag(response: Response, result: tuple[s.MeetingOut, str]) -> s.Meetin
     summary="定例会議の日程 / Regular meeting schedules",
     responses=problem_responses(401, 403),
 )
-def list_meeting_schedules(ctx: ReadMaster) -> list[s.ScheduleOut]:
+async def list_meeting_schedules(ctx: ReadMaster) -> list[s.ScheduleOut]:
     """The regular schedules kept as data (Kokubunji: 支援会議 and 重層的支援会議 on the 2nd
     Tuesday of each month, 15:00-17:15, city hall)."""
     return service.list_meeting_schedules(ctx)
@@ -65,7 +65,7 @@ def list_meeting_schedules(ctx: ReadMaster) -> list[s.ScheduleOut]:
     summary="定例開催日と依頼締切 / Regular dates and request deadlines",
     responses=problem_responses(401, 403, 404, 422),
 )
-def list_regular_dates(
+async def list_regular_dates(
     ctx: ReadMaster,
     kind: Annotated[MeetingKind, Path(description="Meeting kind.")],
     fiscal_year_param: Annotated[
@@ -92,7 +92,7 @@ def list_regular_dates(
     summary="閉庁日（祝日・年末年始） / Closed days",
     responses=problem_responses(401, 403, 422),
 )
-def list_closed_days(
+async def list_closed_days(
     ctx: ReadMaster,
     date_from: Annotated[date, Query(alias="from", description="First day (inclusive).")],
     date_to: Annotated[
@@ -132,7 +132,7 @@ def get_meeting_statistics(
     summary="会議の設定 / Schedule a meeting",
     responses=problem_responses(401, 403, 409, 413, 422),
 )
-def schedule_meeting(
+async def schedule_meeting(
     ctx: WriteCases, _: Idempotent, body: s.MeetingCreate, response: Response
 ) -> s.MeetingOut:
     """The secretariat schedules 支援会議, 担当者会議 and 相談支援総合調整会議; coordinators and the
@@ -150,7 +150,7 @@ def schedule_meeting(
     summary="会議の一覧 / List meetings",
     responses=problem_responses(401, 403, 422),
 )
-def list_meetings(
+async def list_meetings(
     ctx: ReadCases,
     date_from: Annotated[date | None, Query(alias="from", description="From this day.")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="Through this day.")] = None,
@@ -169,7 +169,7 @@ def list_meetings(
     summary="検討依頼を受け付けている会議 / Meetings open for requests",
     responses=problem_responses(401, 403, 422),
 )
-def list_requestable_meetings(
+async def list_requestable_meetings(
     ctx: WriteCases,
     kind: Annotated[s.RequestKind | None, Query(description="support or multi_agency.")] = None,
 ) -> list[s.MeetingSummary]:
@@ -187,7 +187,7 @@ def list_requestable_meetings(
     summary="会議の詳細 / Read a meeting",
     responses=READ_ERRORS,
 )
-def get_meeting(ctx: ReadCases, meeting_id: MeetingId, response: Response) -> s.MeetingOut:
+async def get_meeting(ctx: ReadCases, meeting_id: MeetingId, response: Response) -> s.MeetingOut:
     """With the minutes for those who may read them (organiser, secretariat, members; a 支援会議
     member after acknowledging confidentiality — audited). 404 for a meeting the caller does not
     take part in."""
@@ -201,7 +201,7 @@ def get_meeting(ctx: ReadCases, meeting_id: MeetingId, response: Response) -> s.
     summary="会議の変更・開催・中止 / Change, hold or cancel a meeting",
     responses=ETAG_WRITE_ERRORS,
 )
-def update_meeting(
+async def update_meeting(
     ctx: WriteCases,
     meeting_id: MeetingId,
     body: s.MeetingUpdate,
@@ -220,7 +220,7 @@ def update_meeting(
     summary="議事録の記録 / Record the minutes",
     responses=ETAG_WRITE_ERRORS,
 )
-def record_minutes(
+async def record_minutes(
     ctx: WriteCases,
     meeting_id: MeetingId,
     body: s.MinutesIn,
@@ -242,7 +242,7 @@ def record_minutes(
     summary="会議への検討依頼 / Request a meeting for a case",
     responses=WRITE_ERRORS,
 )
-def create_meeting_request(
+async def create_meeting_request(
     ctx: WriteCases,
     case_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Case id.")],
     body: s.MeetingRequestCreate,
@@ -260,7 +260,7 @@ def create_meeting_request(
     summary="ケースの会議 / The case's meetings",
     responses=problem_responses(401, 403, 404),
 )
-def list_case_meetings(ctx: ReadCases, case_id: Id) -> list[s.CaseMeetingOut]:
+async def list_case_meetings(ctx: ReadCases, case_id: Id) -> list[s.CaseMeetingOut]:
     """The meetings the case was brought to, by day: its agenda items with what was decided on
     each, and its requests not (yet) on an agenda. For those who read the whole case (404
     otherwise, as for a case that does not exist)."""
@@ -274,7 +274,7 @@ def list_case_meetings(ctx: ReadCases, case_id: Id) -> list[s.CaseMeetingOut]:
     summary="検討依頼の一覧 / List meeting requests",
     responses=problem_responses(400, 401, 403, 422),
 )
-def list_meeting_requests(
+async def list_meeting_requests(
     ctx: ReadCases,
     request_status: Annotated[
         Literal["submitted", "accepted", "rejected"] | None, Query(alias="status")
@@ -301,7 +301,7 @@ def list_meeting_requests(
     summary="検討依頼のスクリーニング / Screen a meeting request",
     responses=WRITE_ERRORS,
 )
-def screen_meeting_request(
+async def screen_meeting_request(
     ctx: WriteCases, request_id: Id, body: s.ScreeningIn
 ) -> s.MeetingRequestOut:
     """By a coordinator or the secretariat. Accepting puts the case on the requested meeting's
@@ -320,7 +320,7 @@ def screen_meeting_request(
     summary="議題の追加 / Add an agenda item",
     responses=WRITE_ERRORS,
 )
-def add_agenda_item(
+async def add_agenda_item(
     ctx: WriteCases, meeting_id: MeetingId, body: s.AgendaItemCreate
 ) -> s.AgendaItemOut:
     """By the organiser, for a case it may read. A 支援会議 takes a case without consent; a
@@ -335,7 +335,7 @@ def add_agenda_item(
     summary="議題の一覧 / List agenda items",
     responses=READ_ERRORS,
 )
-def list_agenda_items(ctx: ReadCases, meeting_id: MeetingId) -> list[s.AgendaItemOut]:
+async def list_agenda_items(ctx: ReadCases, meeting_id: MeetingId) -> list[s.AgendaItemOut]:
     """The organiser and those who may read a case see its item in full; an invited member sees
     the summary and purpose only (of a 支援会議 once it has acknowledged confidentiality, 403
     before). Every item read is audited with the meeting as purpose."""
@@ -349,7 +349,7 @@ def list_agenda_items(ctx: ReadCases, meeting_id: MeetingId) -> list[s.AgendaIte
     summary="議題の編集 / Edit an agenda item",
     responses=WRITE_ERRORS,
 )
-def update_agenda_item(
+async def update_agenda_item(
     ctx: WriteCases, meeting_id: MeetingId, item_id: Id, body: s.AgendaItemUpdate
 ) -> s.AgendaItemOut:
     """By the organiser: the summary members read, the purpose, the plan."""
@@ -367,7 +367,7 @@ def update_agenda_item(
     summary="出席者の追加 / Invite an attendee",
     responses=WRITE_ERRORS,
 )
-def add_attendee(ctx: WriteCases, meeting_id: MeetingId, body: s.AttendeeCreate) -> s.AttendeeOut:
+async def add_attendee(ctx: WriteCases, meeting_id: MeetingId, body: s.AttendeeCreate) -> s.AttendeeOut:
     """By the organiser: a unit or agency, optionally a named user or a person without an account,
     and how its notice goes out (e-mail or post)."""
     return service.add_attendee(ctx, meeting_id, body)
@@ -380,7 +380,7 @@ def add_attendee(ctx: WriteCases, meeting_id: MeetingId, body: s.AttendeeCreate)
     summary="出席者の一覧 / List attendees",
     responses=READ_ERRORS,
 )
-def list_attendees(ctx: ReadCases, meeting_id: MeetingId) -> list[s.AttendeeOut]:
+async def list_attendees(ctx: ReadCases, meeting_id: MeetingId) -> list[s.AttendeeOut]:
     """Contact details (e-mail, postal address) for the organiser only."""
     return service.list_attendees(ctx, meeting_id)
 
@@ -392,7 +392,7 @@ def list_attendees(ctx: ReadCases, meeting_id: MeetingId) -> list[s.AttendeeOut]
     summary="出欠の記録 / Record attendance",
     responses=WRITE_ERRORS,
 )
-def record_attendance(
+async def record_attendance(
     ctx: WriteCases, meeting_id: MeetingId, attendee_id: Id, body: s.AttendanceIn
 ) -> s.AttendeeOut:
     """By the organiser, on or after the meeting day."""
@@ -407,7 +407,7 @@ def record_attendance(
     summary="守秘義務の確認 / Acknowledge the duty of confidentiality",
     responses=problem_responses(401, 403, 404, 409),
 )
-def acknowledge_confidentiality(ctx: WriteCases, meeting_id: MeetingId) -> s.AcknowledgementOut:
+async def acknowledge_confidentiality(ctx: WriteCases, meeting_id: MeetingId) -> s.AcknowledgementOut:
     """By an invited person (a user named as attendee, or any user of an invited unit or agency).
     Members of a 支援会議 are bound to confidentiality by law (Art. 106-6), also after they
     leave; the acknowledgement is recorded with its time and audited."""
@@ -425,7 +425,7 @@ def acknowledge_confidentiality(ctx: WriteCases, meeting_id: MeetingId) -> s.Ack
     summary="決定事項の記録 / Record a decision",
     responses=WRITE_ERRORS,
 )
-def record_decision(
+async def record_decision(
     ctx: WriteCases, meeting_id: MeetingId, body: s.DecisionCreate
 ) -> s.DecisionOut:
     """By the organiser, on or after the meeting day: a role assignment adds the org to the case's
@@ -441,6 +441,6 @@ def record_decision(
     summary="決定事項の一覧 / List decisions",
     responses=READ_ERRORS,
 )
-def list_decisions(ctx: ReadCases, meeting_id: MeetingId) -> list[s.DecisionOut]:
+async def list_decisions(ctx: ReadCases, meeting_id: MeetingId) -> list[s.DecisionOut]:
     """The decisions about the agenda items the caller may read."""
     return service.list_decisions(ctx, meeting_id)

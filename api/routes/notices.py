@@ -71,7 +71,7 @@ def get_meeting_notice_pdf(
     summary="開催通知の郵送済み記録 / Record a notice as posted",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-def mark_notice_posted(
+async def mark_notice_posted(
     ctx: WriteCases,
     meeting_id: MeetingId,
     attendee_id: AttendeeId,

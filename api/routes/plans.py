@@ -57,7 +57,7 @@ def _respond(response: Response, result: tuple[s.PlanOut, str]) -> s.PlanOut:
     summary="支援プランの作成 / Write a support plan",
     responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
-def create_plan(
+async def create_plan(
     ctx: WriteCases, _: Idempotent, case_id: CaseId, body: s.PlanCreate, response: Response
 ) -> s.PlanOut:
     """A draft (作成中) with the 課題, long- and short-term goals and each unit's or agency's
@@ -75,7 +75,7 @@ def create_plan(
     summary="ケースの支援プラン（全版） / A case's plans, every version",
     responses=READ_ERRORS,
 )
-def list_plans(ctx: ReadCases, case_id: CaseId) -> list[s.PlanSummary]:
+async def list_plans(ctx: ReadCases, case_id: CaseId) -> list[s.PlanSummary]:
     """Every version, newest first; replaced versions stay readable."""
     return service.list_plans(ctx, case_id)
 
@@ -87,7 +87,7 @@ def list_plans(ctx: ReadCases, case_id: CaseId) -> list[s.PlanSummary]:
     summary="モニタリング予定・期限超過の支援プラン / Plans due or overdue for monitoring",
     responses=problem_responses(400, 401, 403, 422),
 )
-def list_plans_for_monitoring(
+async def list_plans_for_monitoring(
     ctx: ReadCases,
     monitoring: Annotated[
         MonitoringState,
@@ -108,7 +108,7 @@ def list_plans_for_monitoring(
     summary="支援プランの詳細 / Read a support plan",
     responses=READ_ERRORS,
 )
-def get_plan(ctx: ReadCases, plan_id: PlanId, response: Response) -> s.PlanOut:
+async def get_plan(ctx: ReadCases, plan_id: PlanId, response: Response) -> s.PlanOut:
     """The plan with its goals, items and monitoring records. 404 when the caller may not read
     the plan's case."""
     return _respond(response, service.get_plan(ctx, plan_id))
@@ -121,7 +121,7 @@ def get_plan(ctx: ReadCases, plan_id: PlanId, response: Response) -> s.PlanOut:
     summary="支援プランの編集（作成中のみ） / Edit a draft plan",
     responses=problem_responses(401, 403, 404, 409, 412, 413, 422, 428),
 )
-def update_plan(
+async def update_plan(
     ctx: WriteCases,
     plan_id: PlanId,
     body: s.PlanUpdate,
@@ -139,7 +139,7 @@ def update_plan(
     summary="重層的支援会議への提案 / Propose a plan to a 重層的支援会議",
     responses=TRANSITION_ERRORS,
 )
-def propose_plan(
+async def propose_plan(
     ctx: WriteCases, plan_id: PlanId, response: Response, if_match: OptionalIfMatch = None
 ) -> s.PlanOut:
     """作成中 → 会議提案中. The plan needs its items (roles and the 主担当). It is approved only by
@@ -154,7 +154,7 @@ def propose_plan(
     summary="提案の取り下げ / Withdraw a plan's proposal",
     responses=TRANSITION_ERRORS,
 )
-def withdraw_plan_proposal(
+async def withdraw_plan_proposal(
     ctx: WriteCases, plan_id: PlanId, response: Response, if_match: OptionalIfMatch = None
 ) -> s.PlanOut:
     """会議提案中 → 作成中."""
@@ -169,7 +169,7 @@ def withdraw_plan_proposal(
     summary="支援プランの見直し（新しい版） / Revise a plan (new version)",
     responses=TRANSITION_ERRORS,
 )
-def revise_plan(
+async def revise_plan(
     ctx: WriteCases,
     plan_id: PlanId,
     body: s.PlanRevision,
@@ -192,7 +192,7 @@ def revise_plan(
     summary="モニタリングの記録 / Record a monitoring",
     responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
-def add_monitoring_record(
+async def add_monitoring_record(
     ctx: WriteCases, plan_id: PlanId, body: s.MonitoringRecordIn, response: Response
 ) -> s.PlanOut:
     """Only while the plan is monitored; by a coordinator, the secretariat, or a unit or agency
@@ -207,7 +207,7 @@ def add_monitoring_record(
     summary="支援プランの評価 / Evaluate a plan",
     responses=TRANSITION_ERRORS,
 )
-def evaluate_plan(
+async def evaluate_plan(
     ctx: WriteCases,
     plan_id: PlanId,
     body: s.EvaluationIn,
@@ -226,7 +226,7 @@ def evaluate_plan(
     summary="支援プランの終結 / Close a plan",
     responses=TRANSITION_ERRORS,
 )
-def close_plan(
+async def close_plan(
     ctx: WriteCases,
     plan_id: PlanId,
     body: s.ReasonIn,
@@ -244,7 +244,7 @@ def close_plan(
     summary="支援プランの中断 / Suspend a plan",
     responses=TRANSITION_ERRORS,
 )
-def suspend_plan(
+async def suspend_plan(
     ctx: WriteCases,
     plan_id: PlanId,
     body: s.ReasonIn,

@@ -45,7 +45,7 @@ def _with_etag(response: Response, tag: str) -> None:
     summary="紹介を送る / Send a referral",
     responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
-def create_referral(
+async def create_referral(
     ctx: WriteReferrals,
     _: Idempotent,
     case_id: CaseId,
@@ -68,7 +68,7 @@ def create_referral(
     summary="ケースの紹介一覧 / A case's referrals",
     responses=READ_ERRORS,
 )
-def list_case_referrals(ctx: ReadCases, case_id: CaseId) -> list[s.ReferralOut]:
+async def list_case_referrals(ctx: ReadCases, case_id: CaseId) -> list[s.ReferralOut]:
     """Every referral of the case, newest first, for those who may read the case (404 otherwise)."""
     return service.list_case_referrals(ctx, case_id)
 
@@ -80,7 +80,7 @@ def list_case_referrals(ctx: ReadCases, case_id: CaseId) -> list[s.ReferralOut]:
     summary="紹介の受信箱・送信箱 / Referral inbox and outbox",
     responses=problem_responses(400, 401, 403, 422),
 )
-def list_referrals(
+async def list_referrals(
     ctx: ReadCases,
     box: Annotated[
         s.ReferralBox,
@@ -110,7 +110,7 @@ def list_referrals(
     summary="紹介の詳細 / Read a referral",
     responses=READ_ERRORS,
 )
-def get_referral(ctx: ReadCases, referral_id: ReferralId, response: Response) -> s.ReferralOut:
+async def get_referral(ctx: ReadCases, referral_id: ReferralId, response: Response) -> s.ReferralOut:
     """Readable by whoever may read the case and by the addressed org (its own record, in every
     status); 404 otherwise. The ETag is needed for the actions."""
     out, tag = service.get_referral(ctx, referral_id)
@@ -138,7 +138,7 @@ def _act(
     summary="紹介を受諾する / Accept a referral",
     responses=ACTION_ERRORS,
 )
-def accept_referral(
+async def accept_referral(
     ctx: WriteReferrals,
     referral_id: ReferralId,
     body: s.ReferralActionIn,
@@ -157,7 +157,7 @@ def accept_referral(
     summary="紹介を辞退する / Decline a referral",
     responses=ACTION_ERRORS,
 )
-def decline_referral(
+async def decline_referral(
     ctx: WriteReferrals,
     referral_id: ReferralId,
     body: s.ReferralActionIn,
@@ -175,7 +175,7 @@ def decline_referral(
     summary="対応を開始する / Start work on a referral",
     responses=ACTION_ERRORS,
 )
-def start_referral(
+async def start_referral(
     ctx: WriteReferrals,
     referral_id: ReferralId,
     body: s.ReferralActionIn,
@@ -193,7 +193,7 @@ def start_referral(
     summary="完了を報告する / Complete a referral and report back",
     responses=ACTION_ERRORS,
 )
-def complete_referral(
+async def complete_referral(
     ctx: WriteReferrals,
     referral_id: ReferralId,
     body: s.ReferralActionIn,
@@ -212,7 +212,7 @@ def complete_referral(
     summary="紹介を取り下げる / Withdraw a referral",
     responses=ACTION_ERRORS,
 )
-def withdraw_referral(
+async def withdraw_referral(
     ctx: WriteReferrals,
     referral_id: ReferralId,
     body: s.ReferralActionIn,

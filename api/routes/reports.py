@@ -17,7 +17,7 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 ERRORS = problem_responses(401, 403, 422)
 
 
-def report_request(
+async def report_request(
     fiscal_year: Annotated[
         int | None,
         Query(

@@ -17,7 +17,7 @@ class Health(ApiModel):
 
 
 @router.get("/healthz", response_model=Health, summary="プロセスの稼働確認 / Liveness")
-def get_liveness() -> Health:
+async def get_liveness() -> Health:
     return Health(status="ok")
 
 

@@ -894,6 +894,45 @@ def test_the_database_is_free_while_the_mail_server_talks(
     assert _attendee(api, setup.attendees["korei"]).notice_sent_at is not None
 
 
+def _serve(api: Api, tmp_path: Path, smtp_port: int) -> tuple[Any, str]:
+    """The service in a uvicorn process of its own (one process), mailing to ``smtp_port``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
+    env.update(
+        TSUNAGU_DATABASE_URL=api.url,
+        TSUNAGU_JWT_SECRET=TEST_SECRET,
+        TSUNAGU_DATA_DIR=str(tmp_path),
+        TSUNAGU_SMTP_HOST="127.0.0.1",
+        TSUNAGU_SMTP_PORT=str(smtp_port),
+    )
+    return start_uvicorn(env, tmp_path / "uvicorn.log")
+
+
+def _jimu(base_url: str) -> dict[str, str]:
+    token = httpx.post(
+        f"{base_url}/auth/token",
+        data={"grant_type": "password", "username": "jimu", "password": TEST_PASSWORD},
+        timeout=30,
+    ).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _send_in_background(base_url: str, setup: Setup, outcome: dict[str, Any]) -> threading.Thread:
+    """Sends the notice to 高齢 from a thread; its answer lands in ``outcome["response"]``."""
+    headers = _jimu(base_url)
+    sender = threading.Thread(
+        target=lambda: outcome.update(
+            response=httpx.post(
+                f"{base_url}/meetings/{setup.meeting_id}/notices",
+                json={"attendeeIds": [setup.attendees["korei"]]},
+                headers=headers,
+                timeout=60,
+            )
+        )
+    )
+    sender.start()
+    return sender
+
+
 def test_a_graceful_shutdown_lets_the_notices_in_flight_finish(
     make_api: Any, template: Template, tmp_path: Path
 ) -> None:
@@ -904,33 +943,10 @@ def test_a_graceful_shutdown_lets_the_notices_in_flight_finish(
     controller.start()
     api: Api = make_api()
     setup = _setup(api)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
-    env.update(
-        TSUNAGU_DATABASE_URL=api.url,
-        TSUNAGU_JWT_SECRET=TEST_SECRET,
-        TSUNAGU_DATA_DIR=str(tmp_path),
-        TSUNAGU_SMTP_HOST="127.0.0.1",
-        TSUNAGU_SMTP_PORT=str(controller.port),
-    )
-    proc, base_url = start_uvicorn(env, tmp_path / "uvicorn.log")
+    proc, base_url = _serve(api, tmp_path, controller.port)
     outcome: dict[str, Any] = {}
     try:
-        token = httpx.post(
-            f"{base_url}/auth/token",
-            data={"grant_type": "password", "username": "jimu", "password": TEST_PASSWORD},
-            timeout=30,
-        ).json()["access_token"]
-        sender = threading.Thread(
-            target=lambda: outcome.update(
-                response=httpx.post(
-                    f"{base_url}/meetings/{setup.meeting_id}/notices",
-                    json={"attendeeIds": [setup.attendees["korei"]]},
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=60,
-                )
-            )
-        )
-        sender.start()
+        sender = _send_in_background(base_url, setup, outcome)
         assert inbox.arrived.wait(30), "the notice reached the mail server"
         proc.send_signal(signal.SIGTERM)
         clock.sleep(0.5)
@@ -946,3 +962,35 @@ def test_a_graceful_shutdown_lets_the_notices_in_flight_finish(
     assert outcome["response"].status_code == 200, outcome["response"].text
     assert outcome["response"].json()["results"][0]["status"] == "sent"
     assert _attendee(api, setup.attendees["korei"]).notice_sent_at is not None
+
+
+def test_the_server_answers_others_while_the_mail_server_talks(
+    make_api: Any, template: Template, tmp_path: Path
+) -> None:
+    """The notice's route runs in a worker thread (api/routes/__init__.py): while its e-mail waits
+    at a slow mail server, the one server process still answers a read of the meeting, which runs
+    on the event loop."""
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    api: Api = make_api()
+    setup = _setup(api)
+    proc, base_url = _serve(api, tmp_path, controller.port)
+    outcome: dict[str, Any] = {}
+    try:
+        sender = _send_in_background(base_url, setup, outcome)
+        assert inbox.arrived.wait(30), "the notice reached the mail server"
+        read = httpx.get(
+            f"{base_url}/meetings/{setup.meeting_id}", headers=_jimu(base_url), timeout=10
+        )
+        answered_while_sending = not inbox.release.is_set() and sender.is_alive()
+        inbox.release.set()
+        sender.join(60)
+    finally:
+        inbox.release.set()
+        stop_uvicorn(proc)
+        controller.stop()
+    assert read.status_code == 200, read.text
+    assert read.json()["id"] == setup.meeting_id
+    assert answered_while_sending
+    assert outcome["response"].status_code == 200, outcome["response"].text
