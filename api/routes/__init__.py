@@ -6,8 +6,9 @@ each server process serves one such request at a time, as a synchronous worker w
 server runs one process per core (``serve --workers``). FastAPI's usual way, a plain ``def`` run
 in its thread pool, hands every request to a thread and back four or five times (the session,
 the principal, the route, its answer's validation, the commit), and the threads then take turns
-at Python's interpreter lock: at concurrency 16 on two cores that cost 40% of the throughput and
-half of the 95th-percentile latency (docs/benchmarks.md, "Where a request runs").
+at Python's interpreter lock: at concurrency 16 on two cores that cost between a fifth and
+nearly half of the throughput, and a third of the 95th-percentile latency (docs/benchmarks.md,
+"Where a request runs").
 
 A route that can take long stays a plain ``def``, so that FastAPI runs it in its thread pool and
 the process keeps serving the others meanwhile: hashing a password (argon2, hundreds of
