@@ -42,9 +42,10 @@ oauth2_scheme = OAuth2(
 )
 
 
-# Every dependency is ``async def``, so that FastAPI runs none of them in a worker thread: the
-# session and the principal's look-up run on the event loop like the routes that answer in
-# milliseconds (api/routes/__init__.py says why; docs/benchmarks.md has the figures).
+# The dependencies of a request are ``async def``, so that FastAPI runs none of them in a worker
+# thread: the session and the principal's look-up run on the event loop like the routes that
+# answer in milliseconds (api/routes/__init__.py says why; docs/benchmarks.md has the figures).
+# Only the log-in's rate limit is a plain ``def`` (its counters may live in Redis).
 
 
 async def get_database(request: Request) -> Database:

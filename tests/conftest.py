@@ -260,6 +260,19 @@ def _free_port() -> int:
         return port
 
 
+def server_env(api: Api, data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of a uvicorn process serving ``api``'s database: this process's variables
+    without its own TSUNAGU_ ones, the test secret, a data directory, and ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
+    env.update(
+        TSUNAGU_DATABASE_URL=api.url,
+        TSUNAGU_JWT_SECRET=TEST_SECRET,
+        TSUNAGU_DATA_DIR=str(data_dir),
+        **settings,
+    )
+    return env
+
+
 def start_uvicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
     """uvicorn serving ``api.main:app`` on a free port (configured by ``env``), once /healthz
     answers; retried if the port was taken meanwhile."""

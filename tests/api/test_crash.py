@@ -12,22 +12,21 @@ import httpx
 from sqlalchemy import func, select
 
 from api.models import AuditEvent, Case, CaseCategory, CaseMember, CaseNumberCounter
-from conftest import TEST_PASSWORD, TEST_SECRET, Api, household, start_uvicorn, stop_uvicorn
+from conftest import (
+    TEST_PASSWORD,
+    Api,
+    household,
+    server_env,
+    start_uvicorn,
+    stop_uvicorn,
+)
 from domain.access import Role
 
 WRITERS = 4
 
 
 def _env(api: Api, tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
-    env.update(
-        TSUNAGU_DATABASE_URL=api.url,
-        TSUNAGU_JWT_SECRET=TEST_SECRET,
-        TSUNAGU_DATA_DIR=str(tmp),
-        TSUNAGU_TOKEN_RATE_LIMIT="10000/minute",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return server_env(api, tmp, TSUNAGU_TOKEN_RATE_LIMIT="10000/minute", PYTHONUNBUFFERED="1")
 
 
 def _token(base_url: str) -> str:

@@ -6,13 +6,13 @@ The SMTP server is aiosmtpd on a free local port; the app under test is configur
 
 import asyncio
 import email
-import os
 import re
 import signal
 import socket
 import threading
 import time as clock
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, time
 from email import policy
@@ -38,6 +38,7 @@ from conftest import (
     Api,
     Template,
     household,
+    server_env,
     start_uvicorn,
     stop_uvicorn,
 )
@@ -896,14 +897,7 @@ def test_the_database_is_free_while_the_mail_server_talks(
 
 def _serve(api: Api, tmp_path: Path, smtp_port: int) -> tuple[Any, str]:
     """The service in a uvicorn process of its own (one process), mailing to ``smtp_port``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
-    env.update(
-        TSUNAGU_DATABASE_URL=api.url,
-        TSUNAGU_JWT_SECRET=TEST_SECRET,
-        TSUNAGU_DATA_DIR=str(tmp_path),
-        TSUNAGU_SMTP_HOST="127.0.0.1",
-        TSUNAGU_SMTP_PORT=str(smtp_port),
-    )
+    env = server_env(api, tmp_path, TSUNAGU_SMTP_HOST="127.0.0.1", TSUNAGU_SMTP_PORT=str(smtp_port))
     return start_uvicorn(env, tmp_path / "uvicorn.log")
 
 
@@ -916,28 +910,23 @@ def _jimu(base_url: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _send_in_background(base_url: str, setup: Setup, outcome: dict[str, Any]) -> threading.Thread:
-    """Sends the notice to 高齢 from a thread; its answer lands in ``outcome["response"]``."""
-    headers = _jimu(base_url)
-    sender = threading.Thread(
-        target=lambda: outcome.update(
-            response=httpx.post(
-                f"{base_url}/meetings/{setup.meeting_id}/notices",
-                json={"attendeeIds": [setup.attendees["korei"]]},
-                headers=headers,
-                timeout=60,
-            )
-        )
-    )
-    sender.start()
-    return sender
+@dataclass
+class InFlight:
+    """A notice to 高齢 sent through a real server and held by a slow mail server."""
+
+    api: Api
+    setup: Setup
+    proc: Any
+    base_url: str
+    inbox: SlowInbox
+    sender: threading.Thread
+    outcome: dict[str, Any]  # the send's answer lands in ["response"]
 
 
-def test_a_graceful_shutdown_lets_the_notices_in_flight_finish(
-    make_api: Any, template: Template, tmp_path: Path
-) -> None:
-    """SIGTERM while the mail server is still talking: the server stops accepting, the request
-    in flight finishes (its e-mail marked as sent), then the process exits cleanly."""
+@contextmanager
+def _a_notice_in_flight(make_api: Any, tmp_path: Path) -> Iterator[InFlight]:
+    """Yields once the notice has reached the mail server, which holds it until
+    ``inbox.release`` is set; afterwards the server and the mail server are stopped."""
     inbox = SlowInbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
@@ -946,22 +935,43 @@ def test_a_graceful_shutdown_lets_the_notices_in_flight_finish(
     proc, base_url = _serve(api, tmp_path, controller.port)
     outcome: dict[str, Any] = {}
     try:
-        sender = _send_in_background(base_url, setup, outcome)
+        headers = _jimu(base_url)
+        sender = threading.Thread(
+            target=lambda: outcome.update(
+                response=httpx.post(
+                    f"{base_url}/meetings/{setup.meeting_id}/notices",
+                    json={"attendeeIds": [setup.attendees["korei"]]},
+                    headers=headers,
+                    timeout=60,
+                )
+            )
+        )
+        sender.start()
         assert inbox.arrived.wait(30), "the notice reached the mail server"
-        proc.send_signal(signal.SIGTERM)
-        clock.sleep(0.5)
-        assert proc.poll() is None, "it waits for the request in flight"
-        inbox.release.set()
-        sender.join(60)
-        # uvicorn re-raises the signal once it has shut down: the exit is "terminated by SIGTERM".
-        assert proc.wait(timeout=30) in (0, -signal.SIGTERM)
+        yield InFlight(api, setup, proc, base_url, inbox, sender, outcome)
     finally:
         inbox.release.set()
         stop_uvicorn(proc)
         controller.stop()
-    assert outcome["response"].status_code == 200, outcome["response"].text
-    assert outcome["response"].json()["results"][0]["status"] == "sent"
-    assert _attendee(api, setup.attendees["korei"]).notice_sent_at is not None
+
+
+def test_a_graceful_shutdown_lets_the_notices_in_flight_finish(
+    make_api: Any, template: Template, tmp_path: Path
+) -> None:
+    """SIGTERM while the mail server is still talking: the server stops accepting, the request
+    in flight finishes (its e-mail marked as sent), then the process exits cleanly."""
+    with _a_notice_in_flight(make_api, tmp_path) as notice:
+        notice.proc.send_signal(signal.SIGTERM)
+        clock.sleep(0.5)
+        assert notice.proc.poll() is None, "it waits for the request in flight"
+        notice.inbox.release.set()
+        notice.sender.join(60)
+        # uvicorn re-raises the signal once it has shut down: the exit is "terminated by SIGTERM".
+        assert notice.proc.wait(timeout=30) in (0, -signal.SIGTERM)
+    response = notice.outcome["response"]
+    assert response.status_code == 200, response.text
+    assert response.json()["results"][0]["status"] == "sent"
+    assert _attendee(notice.api, notice.setup.attendees["korei"]).notice_sent_at is not None
 
 
 def test_the_server_answers_others_while_the_mail_server_talks(
@@ -970,27 +980,15 @@ def test_the_server_answers_others_while_the_mail_server_talks(
     """The notice's route runs in a worker thread (api/routes/__init__.py): while its e-mail waits
     at a slow mail server, the one server process still answers a read of the meeting, which runs
     on the event loop."""
-    inbox = SlowInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    api: Api = make_api()
-    setup = _setup(api)
-    proc, base_url = _serve(api, tmp_path, controller.port)
-    outcome: dict[str, Any] = {}
-    try:
-        sender = _send_in_background(base_url, setup, outcome)
-        assert inbox.arrived.wait(30), "the notice reached the mail server"
+    with _a_notice_in_flight(make_api, tmp_path) as notice:
+        meeting_id = notice.setup.meeting_id
         read = httpx.get(
-            f"{base_url}/meetings/{setup.meeting_id}", headers=_jimu(base_url), timeout=10
+            f"{notice.base_url}/meetings/{meeting_id}", headers=_jimu(notice.base_url), timeout=10
         )
-        answered_while_sending = not inbox.release.is_set() and sender.is_alive()
-        inbox.release.set()
-        sender.join(60)
-    finally:
-        inbox.release.set()
-        stop_uvicorn(proc)
-        controller.stop()
+        answered_while_sending = not notice.inbox.release.is_set() and notice.sender.is_alive()
+        notice.inbox.release.set()
+        notice.sender.join(60)
     assert read.status_code == 200, read.text
-    assert read.json()["id"] == setup.meeting_id
+    assert read.json()["id"] == meeting_id
     assert answered_while_sending
-    assert outcome["response"].status_code == 200, outcome["response"].text
+    assert notice.outcome["response"].status_code == 200, notice.outcome["response"].text

@@ -7,7 +7,6 @@ pytest, when ``RESTART_POSTGRES_TESTS=1`` (CI sets it); ``tests/conftest.py`` le
 of every other run.
 """
 
-import os
 import subprocess
 import threading
 import time
@@ -17,7 +16,14 @@ import httpx
 from sqlalchemy import func, select
 
 from api.models import AuditEvent, Case, CaseMember
-from conftest import TEST_PASSWORD, TEST_SECRET, Api, household, start_uvicorn, stop_uvicorn
+from conftest import (
+    TEST_PASSWORD,
+    Api,
+    household,
+    server_env,
+    start_uvicorn,
+    stop_uvicorn,
+)
 from domain.access import Role
 
 WRITERS = 4
@@ -35,13 +41,7 @@ def _restart_postgres() -> None:
 def test_requests_in_flight_get_503_and_the_service_recovers(api: Api, tmp_path: Path) -> None:
     assert api.backend == "postgresql"
     api.user("jimu", "kyosei", Role.SECRETARIAT)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
-    env.update(
-        TSUNAGU_DATABASE_URL=api.url,
-        TSUNAGU_JWT_SECRET=TEST_SECRET,
-        TSUNAGU_DATA_DIR=str(tmp_path),
-        TSUNAGU_TOKEN_RATE_LIMIT="10000/minute",
-    )
+    env = server_env(api, tmp_path, TSUNAGU_TOKEN_RATE_LIMIT="10000/minute")
     proc, base_url = start_uvicorn(env, tmp_path / "uvicorn.log")
     statuses: list[int] = []
     bodies: list[str] = []
