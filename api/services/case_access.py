@@ -253,6 +253,12 @@ def _consent_in_force_covering(
 def _consented_team_member(
     org: BindParameter[str], today: BindParameter[date]
 ) -> ColumnElement[bool]:
+    """Rule 4: the org is on the case's team today and the main person's consent in force covers
+    it. PostgreSQL looks the case up in the org's team cases (a set it works out once per
+    statement) and only then checks that case's consent. ``OFFSET 0`` keeps the consent check
+    per case: without it PostgreSQL may turn it into a set too, which means checking the consents
+    of every main person in the city (100,000, 170 ms) before a department's first page
+    (docs/benchmarks.md)."""
     on_team = exists().where(
         TeamMembership.case_id == Case.id, TeamMembership.org_code == org, _active_membership(today)
     )
@@ -264,6 +270,7 @@ def _consented_team_member(
             CaseMember.is_main.is_(True),
             _consent_in_force_covering(org, today),
         )
+        .offset(0)
     )
     return and_(on_team, main_consented)
 

@@ -3,13 +3,15 @@ scale with --households, valid foreign keys, the product's own search and case n
 working on the generated data, the known log-ins, and reproducibility for a seed."""
 
 import hashlib
+import json
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from api import cli
 from api.cli import main as cli_main
@@ -237,3 +239,65 @@ def test_without_a_url_it_fills_the_configured_database(
     assert _count(f"sqlite:///{data_dir / 'tsunagu.db'}", "cases") == 4
     report = capsys.readouterr().out.splitlines()
     assert [line.split()[:2] for line in report if line.startswith("cases ")] == [["cases", "4"]]
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _hashed_subplans_reading(plan: dict[str, Any], relation: str) -> list[str]:
+    """The hashed subplans of a PostgreSQL plan (EXPLAIN's JSON) that read ``relation``: a
+    hashed subplan is run once, whole, and its rows kept in a hash table (its name is marked
+    "hashed" where a condition uses it)."""
+    hashed = set(re.findall(r"hashed (SubPlan \d+)", json.dumps(plan)))
+    return sorted(
+        node["Subplan Name"]
+        for node in _nodes(plan)
+        if node.get("Subplan Name") in hashed
+        and any(n.get("Relation Name") == relation for n in _nodes(node))
+    )
+
+
+def test_a_departments_case_list_checks_consent_case_by_case(api: Api) -> None:
+    """Rule 4 (on the team, with the main person's consent): the database checks the consent
+    only for the cases it looks at. PostgreSQL used to turn the check into a hashed set of every
+    consenting case in the city, built before the first row: 170 ms for a department's first
+    page at 100,000 households (docs/benchmarks.md)."""
+    _generate(api.url, households=HOUSEHOLDS)
+    headers = api.login("koreifukushi.staff", DEMO_PASSWORD)
+    seen: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(api.db.engine, "before_cursor_execute", keep)
+    try:
+        page = api.client.get("/cases", params={"limit": 50}, headers=headers)
+    finally:
+        event.remove(api.db.engine, "before_cursor_execute", keep)
+    assert page.status_code == 200 and page.json()["items"], page.text
+    (statement, parameters), *_ = [s for s in seen if "FROM cases" in s[0] and "consents" in s[0]]
+    with api.db.engine.connect() as conn:
+        if api.backend == "postgresql":
+            # The planner's choice depends on the table sizes it believes: it is shown a city of
+            # 100,000 households (its statistics scaled up, in a transaction rolled back).
+            with conn.begin() as scaled:
+                conn.exec_driver_sql(
+                    "UPDATE pg_class SET reltuples = reltuples * 100 "
+                    "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
+                )
+                (plan,) = conn.exec_driver_sql(
+                    "EXPLAIN (FORMAT JSON) " + statement, parameters
+                ).one()
+                scaled.rollback()
+            assert _hashed_subplans_reading(plan[0]["Plan"], "consents") == [], plan
+        else:
+            steps = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            detail = {step_id: what for step_id, _, _, what in steps}
+            parent = {step_id: parent_id for step_id, parent_id, _, _ in steps}
+            reads = [i for i, what in detail.items() if what.startswith("SEARCH consents")]
+            assert reads, steps
+            for step in reads:
+                assert detail[parent[step]].startswith("CORRELATED"), steps
