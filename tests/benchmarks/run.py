@@ -255,6 +255,7 @@ def build_scenarios(
 ) -> list[Scenario]:
     """Request lists drawn from what the benchmark users can see in this database."""
     worker = login(base, args.user, args.password)
+    staff = login(base, args.staff_user, args.password)
     secretariat = login(base, args.report_user, args.password)
     json_headers = {**worker, "Content-Type": "application/json"}
 
@@ -338,6 +339,12 @@ def build_scenarios(
         for a in areas
         if a
     ] or [("/cases?limit=50&status=in_support", None)]
+    # A department's staff read few of the city's cases (rule 4: on the team, with consent):
+    # their list pages walk past the cases they may not read.
+    staff_list_paths = [
+        ("/cases?" + urlencode({**({"status": s} if s else {}), "limit": 50}), None)
+        for s in (None, "in_support", "monitoring", "closed")
+    ]
     c = args.concurrency
     login_body = urlencode(
         {"grant_type": "password", "username": args.user, "password": args.password}
@@ -352,6 +359,7 @@ def build_scenarios(
             c,
         ),
         Scenario("case list (filters, 50)", "read", "GET", list_paths, worker, c),
+        Scenario("case list, department staff (50)", "read", "GET", staff_list_paths, staff, c),
         Scenario(
             "kana name search",
             "read",
@@ -511,6 +519,11 @@ def main() -> int:
     )
     parser.add_argument("--user", default="coordinator.east")
     parser.add_argument("--report-user", default="secretariat")
+    parser.add_argument(
+        "--staff-user",
+        default="koreifukushi.staff",
+        help="a department's staff member, for the department's case list",
+    )
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--sample-cases", type=int, default=2000)
     parser.add_argument("--port", type=int, default=8101)
