@@ -77,6 +77,7 @@ def _case_reads_insert() -> Insert:
 
 
 _CASE_READS = _case_reads_insert()
+_INSERT = insert(AUDIT_TABLE)
 
 
 @dataclass
@@ -194,7 +195,7 @@ class AuditTrail:
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.session.execute(insert(AUDIT_TABLE), rows)
+            self.session.execute(_INSERT, rows)
 
     def record_refusal(
         self,
