@@ -73,7 +73,9 @@ class AgendaItem(Base):
     # What members of a 支援会議 may read of the case: this summary, nothing more.
     summary: Mapped[str] = mapped_column(Text)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("support_plans.id"))
-    request_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_requests.id"))
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_requests.id"), index=True
+    )
 
 
 class Attendee(Base):
@@ -85,7 +87,7 @@ class Attendee(Base):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     org_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
-    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str | None] = mapped_column(String(200))  # for a person without an account
     email: Mapped[str | None] = mapped_column(String(320))
     postal_address: Mapped[str | None] = mapped_column(Text)
@@ -103,7 +105,7 @@ class Decision(Base):
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     content: Mapped[dict[str, Any]] = mapped_column(default=dict)
     decided_by_sub: Mapped[str] = mapped_column(String(64))

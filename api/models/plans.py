@@ -16,7 +16,9 @@ class SupportPlan(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     version_number: Mapped[int] = mapped_column(Integer)
-    previous_plan_id: Mapped[int | None] = mapped_column(ForeignKey("support_plans.id"))
+    previous_plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("support_plans.id"), index=True
+    )
     status: Mapped[str] = mapped_column(String(20))
     assessment_summary: Mapped[str] = mapped_column(Text)  # 課題
     monitoring_every_months: Mapped[int | None] = mapped_column(Integer)
