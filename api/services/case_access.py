@@ -14,7 +14,9 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Date,
+    Exists,
     Integer,
+    Select,
     String,
     and_,
     bindparam,
@@ -250,19 +252,25 @@ def _consent_in_force_covering(
     )
 
 
+def _consent_exists(consents: Select[int]) -> Exists:
+    """Whether the row at hand has a consent of ``consents``, checked for that row only.
+
+    ``OFFSET 0`` keeps PostgreSQL from turning the check into a set of every consenting row,
+    worked out before the first row: for rule 4 that meant the consents of every main person in
+    the city (100,000, 170 ms) before a department's first page (docs/benchmarks.md)."""
+    return exists(consents.offset(0))
+
+
 def _consented_team_member(
     org: BindParameter[str], today: BindParameter[date]
 ) -> ColumnElement[bool]:
     """Rule 4: the org is on the case's team today and the main person's consent in force covers
     it. PostgreSQL looks the case up in the org's team cases (a set it works out once per
-    statement) and only then checks that case's consent. ``OFFSET 0`` keeps the consent check
-    per case: without it PostgreSQL may turn it into a set too, which means checking the consents
-    of every main person in the city (100,000, 170 ms) before a department's first page
-    (docs/benchmarks.md)."""
+    statement) and only then checks that case's consent (``_consent_exists``)."""
     on_team = exists().where(
         TeamMembership.case_id == Case.id, TeamMembership.org_code == org, _active_membership(today)
     )
-    main_consented = exists(
+    main_consented = _consent_exists(
         select(Consent.id)
         .join(CaseMember, CaseMember.id == Consent.member_id)
         .where(
@@ -270,7 +278,6 @@ def _consented_team_member(
             CaseMember.is_main.is_(True),
             _consent_in_force_covering(org, today),
         )
-        .offset(0)
     )
     return and_(on_team, main_consented)
 
@@ -381,7 +388,7 @@ def visible_member_clause(shape: ReaderShape) -> ColumnElement[bool]:
     b = _Binds.named()
     conditions = _strong_conditions(shape, b)
     if shape.org:
-        member_consents = exists(
+        member_consents = _consent_exists(
             select(Consent.id).where(
                 Consent.member_id == CaseMember.id, _consent_in_force_covering(b.org, b.today)
             )

@@ -260,9 +260,12 @@ def _hashed_subplans_reading(plan: dict[str, Any], relation: str) -> list[str]:
     )
 
 
-def test_a_departments_case_list_checks_consent_case_by_case(api: Api) -> None:
-    """Rule 4 (on the team, with the main person's consent): the database checks the consent
-    only for the cases it looks at. PostgreSQL used to turn the check into a hashed set of every
+@pytest.mark.parametrize("params", [{"limit": 50}, {"q": "タ", "limit": 50}], ids=["list", "search"])
+def test_a_departments_case_list_checks_consent_case_by_case(
+    api: Api, params: dict[str, Any]
+) -> None:
+    """Rule 4 (on the team, with the main person's consent; in a search, the member's own
+    consent): the database checks the consent only for the cases it looks at. PostgreSQL used to turn the check into a hashed set of every
     consenting case in the city, built before the first row: 170 ms for a department's first
     page at 100,000 households (docs/benchmarks.md)."""
     _generate(api.url, households=HOUSEHOLDS)
@@ -274,7 +277,7 @@ def test_a_departments_case_list_checks_consent_case_by_case(api: Api) -> None:
 
     event.listen(api.db.engine, "before_cursor_execute", keep)
     try:
-        page = api.client.get("/cases", params={"limit": 50}, headers=headers)
+        page = api.client.get("/cases", params=params, headers=headers)
     finally:
         event.remove(api.db.engine, "before_cursor_execute", keep)
     assert page.status_code == 200 and page.json()["items"], page.text
