@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from api.deps import Admin
 from api.errors import problem_responses
+from api.routes.paging import Cursor, Limit
 from api.schemas import admin as s
 from api.schemas.base import Page
 from api.services import admin as service
@@ -19,10 +20,6 @@ router = APIRouter(tags=["admin"])
 
 UserId = Annotated[str, Path(min_length=1, max_length=36, description="User id (a UUID).")]
 ClientId = Annotated[str, Path(min_length=1, max_length=64, description="API client id.")]
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="nextCursor of the previous page.")
-]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
 Active = Annotated[bool | None, Query(description="Only active (true) or disabled (false) ones.")]
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from api.deps import ReadCases, WriteCases, WriteConsent
 from api.errors import problem_responses
 from api.idempotency import Idempotent
+from api.routes.paging import Cursor, Limit
 from api.schemas import cases as s
 from api.schemas.base import Page
 from api.services import cases as service
@@ -23,10 +24,6 @@ IfMatch = Annotated[
         description="The case's current ETag (from getCase). Required: 428 without it, 412 if stale.",
     ),
 ]
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="nextCursor of the previous page.")
-]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
 
 READ_ERRORS = problem_responses(401, 403, 404)
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 413, 422, 428)
@@ -242,7 +239,9 @@ async def list_team_members(ctx: ReadCases, case_id: CaseId) -> list[s.TeamMembe
     summary="支援チームに追加 / Add to the support team",
     responses=problem_responses(401, 403, 404, 413, 422),
 )
-async def add_team_member(ctx: WriteCases, case_id: CaseId, body: s.TeamMemberIn) -> s.TeamMemberOut:
+async def add_team_member(
+    ctx: WriteCases, case_id: CaseId, body: s.TeamMemberIn
+) -> s.TeamMemberOut:
     """Adds a unit or agency. It reads the full case only while it is active on the team and the
     main person's consent covers it."""
     return service.add_team_member(ctx, case_id, body)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from api.deps import ReadCases, WriteCases
 from api.errors import problem_responses
 from api.idempotency import Idempotent
+from api.routes.paging import Cursor, Limit
 from api.schemas import plans as s
 from api.schemas.base import Page
 from api.services import plans as service
@@ -34,10 +35,6 @@ OptionalIfMatch = Annotated[
         description="The plan's ETag as last read; when sent, a stale one is refused with 412.",
     ),
 ]
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="nextCursor of the previous page.")
-]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
 
 READ_ERRORS = problem_responses(401, 403, 404)
 TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 413, 422)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from api.deps import ReadCases, WriteReferrals
 from api.errors import problem_responses
 from api.idempotency import Idempotent
+from api.routes.paging import Cursor, Limit
 from api.schemas import referrals as s
 from api.schemas.base import Page
 from api.services import referrals as service
@@ -24,10 +25,6 @@ IfMatch = Annotated[
         "412 if stale.",
     ),
 ]
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="nextCursor of the previous page.")
-]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
 
 READ_ERRORS = problem_responses(401, 403, 404)
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 412, 413, 422, 428)
@@ -110,7 +107,9 @@ async def list_referrals(
     summary="紹介の詳細 / Read a referral",
     responses=READ_ERRORS,
 )
-async def get_referral(ctx: ReadCases, referral_id: ReferralId, response: Response) -> s.ReferralOut:
+async def get_referral(
+    ctx: ReadCases, referral_id: ReferralId, response: Response
+) -> s.ReferralOut:
     """Readable by whoever may read the case and by the addressed org (its own record, in every
     status); 404 otherwise. The ETag is needed for the actions."""
     out, tag = service.get_referral(ctx, referral_id)

@@ -55,22 +55,42 @@ class Page(ApiModel, Generic[T]):
     next_cursor: str | None = None
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+def encode_key_cursor(kind: str, value: str) -> str:
+    """An opaque cursor naming the last row of a page by its sort key (``kind`` says which)."""
+    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> int | None:
+def bad_cursor() -> AppError:
+    return AppError(
+        "bad-request",
+        "ページ送りの指定（cursor）が正しくありません。最初のページから取得し直してください。",
+        "Invalid cursor; start again from the first page.",
+    )
+
+
+def decode_key_cursor(kind: str, cursor: str | None) -> str | None:
+    """The sort key ``encode_key_cursor(kind, …)`` put in; a 400 for anything else."""
     if not cursor:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = raw.partition(":")
-        if kind != "id":
-            raise ValueError(kind)
-        return int(value)
     except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
-        raise AppError(
-            "bad-request",
-            "ページ送りの指定（cursor）が正しくありません。最初のページから取得し直してください。",
-            "Invalid cursor; start again from the first page.",
-        ) from exc
+        raise bad_cursor() from exc
+    found, sep, value = raw.partition(":")
+    if found != kind or not sep or not value:
+        raise bad_cursor()
+    return value
+
+
+def encode_cursor(last_id: int) -> str:
+    return encode_key_cursor("id", str(last_id))
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    value = decode_key_cursor("id", cursor)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise bad_cursor() from exc

@@ -7,8 +7,6 @@ before stop working at once, and revokes its refresh tokens. Every change is aud
 never is.
 """
 
-import base64
-import binascii
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +18,7 @@ from api.auth.passwords import hash_password
 from api.errors import AppError, FieldError, not_found
 from api.models import ApiClient, Area, Organization, User
 from api.schemas import admin as s
+from api.schemas.base import decode_key_cursor, encode_key_cursor
 from api.services import seeding
 from api.services.auth import revoke_all_refresh_tokens
 from api.services.context import Context
@@ -35,28 +34,6 @@ from domain.organizations import OrgKind, has_accounts
 # ---------------------------------------------------------------- cursor over usernames
 
 _CURSOR_KIND = "username"
-
-
-def _encode_cursor(username: str) -> str:
-    raw = f"{_CURSOR_KIND}:{username}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, sep, value = raw.partition(":")
-        if kind != _CURSOR_KIND or not sep or not value:
-            raise ValueError(kind)
-        return value
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
-        raise AppError(
-            "bad-request",
-            "ページ送りの指定（cursor）が正しくありません。最初のページから取得し直してください。",
-            "Invalid cursor; start again from the first page.",
-        ) from exc
 
 
 def _like(term: str) -> str:
@@ -107,7 +84,7 @@ def list_users(
 ) -> tuple[list[s.UserOut], str | None]:
     """Accounts by user name (which is unique, so the cursor is stable)."""
     require_admin(ctx, "user.list", "user")
-    after = _decode_cursor(cursor)
+    after = decode_key_cursor(_CURSOR_KIND, cursor)
     stmt = _user_select().order_by(User.username).limit(limit + 1)
     if after is not None:
         stmt = stmt.where(User.username > after)
@@ -128,7 +105,9 @@ def list_users(
         )
     rows = ctx.session.execute(stmt).all()
     page = rows[:limit]
-    next_cursor = _encode_cursor(page[-1][0].username) if len(rows) > limit else None
+    next_cursor = (
+        encode_key_cursor(_CURSOR_KIND, page[-1][0].username) if len(rows) > limit else None
+    )
     return [_user_out(user, org_name) for user, org_name in page], next_cursor
 
 

@@ -41,11 +41,17 @@ THREADED_DEPENDENCIES = {"limit_token_requests"}  # the shared counters may live
 
 
 def _routes(api: Api) -> list[APIRoute]:
-    """Every route of every module in api/routes, checked against the operations the app serves."""
+    """Every route of every router in api/routes (api.routes.paging has only parameters),
+    checked against the operations the app serves."""
+    modules = [
+        importlib.import_module(f"api.routes.{module.name}")
+        for module in pkgutil.iter_modules(route_modules.__path__)
+    ]
     routes = [
         route
-        for module in pkgutil.iter_modules(route_modules.__path__)
-        for route in importlib.import_module(f"api.routes.{module.name}").router.routes
+        for module in modules
+        if hasattr(module, "router")
+        for route in module.router.routes
         if isinstance(route, APIRoute)
     ]
     served = {
