@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from api.deps import ReadCases, ReadMaster, WriteCases
 from api.errors import problem_responses
 from api.idempotency import Idempotent
+from api.routes.paging import Cursor, Limit
 from api.schemas import meetings as s
 from api.schemas.base import Page
 from api.services import meetings as service
@@ -26,10 +27,6 @@ IfMatch = Annotated[
         "Required: 428 without it, 412 if stale.",
     ),
 ]
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="nextCursor of the previous page.")
-]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
 
 READ_ERRORS = problem_responses(401, 403, 404)
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 413, 422)
@@ -145,21 +142,25 @@ async def schedule_meeting(
 
 @router.get(
     "/meetings",
-    response_model=list[s.MeetingSummary],
+    response_model=Page[s.MeetingSummary],
     tags=["meetings"],
     summary="会議の一覧 / List meetings",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(400, 401, 403, 422),
 )
 async def list_meetings(
     ctx: ReadCases,
     date_from: Annotated[date | None, Query(alias="from", description="From this day.")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="Through this day.")] = None,
     kind: Annotated[MeetingKind | None, Query()] = None,
-) -> list[s.MeetingSummary]:
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[s.MeetingSummary]:
     """The meetings the caller's unit organises or is invited to (all of them for the
-    secretariat), by day."""
+    secretariat), by day and start time (those without a start time first in their day), a page
+    at a time."""
     filters = service.MeetingFilters(date_from=date_from, date_to=date_to, kind=kind)
-    return service.list_meetings(ctx, filters)
+    items, next_cursor = service.list_meetings(ctx, filters, cursor, limit)
+    return Page[s.MeetingSummary](items=items, next_cursor=next_cursor)
 
 
 @router.get(
@@ -367,7 +368,9 @@ async def update_agenda_item(
     summary="出席者の追加 / Invite an attendee",
     responses=WRITE_ERRORS,
 )
-async def add_attendee(ctx: WriteCases, meeting_id: MeetingId, body: s.AttendeeCreate) -> s.AttendeeOut:
+async def add_attendee(
+    ctx: WriteCases, meeting_id: MeetingId, body: s.AttendeeCreate
+) -> s.AttendeeOut:
     """By the organiser: a unit or agency, optionally a named user or a person without an account,
     and how its notice goes out (e-mail or post)."""
     return service.add_attendee(ctx, meeting_id, body)
@@ -407,7 +410,9 @@ async def record_attendance(
     summary="守秘義務の確認 / Acknowledge the duty of confidentiality",
     responses=problem_responses(401, 403, 404, 409),
 )
-async def acknowledge_confidentiality(ctx: WriteCases, meeting_id: MeetingId) -> s.AcknowledgementOut:
+async def acknowledge_confidentiality(
+    ctx: WriteCases, meeting_id: MeetingId
+) -> s.AcknowledgementOut:
     """By an invited person (a user named as attendee, or any user of an invited unit or agency).
     Members of a 支援会議 are bound to confidentiality by law (Art. 106-6), also after they
     leave; the acknowledgement is recorded with its time and audited."""

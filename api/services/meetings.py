@@ -9,11 +9,11 @@ read audited with the meeting as its purpose, and nothing else of the case.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any, get_args
 
 from pydantic import ValidationError
-from sqlalchemy import Row, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, bindparam, func, or_, select
 
 from api.clock import now
 from api.db import plain_rows
@@ -33,7 +33,13 @@ from api.models import (
     User,
 )
 from api.schemas import meetings as s
-from api.schemas.base import decode_cursor, encode_cursor
+from api.schemas.base import (
+    bad_cursor,
+    decode_cursor,
+    decode_key_cursor,
+    encode_cursor,
+    encode_key_cursor,
+)
 from api.schemas.plans import ItemIn
 from api.services import concurrency
 from api.services.audit import Entry
@@ -474,14 +480,55 @@ class MeetingFilters:
     kind: MeetingKind | None = None
 
 
-def list_meetings(ctx: Context, filters: MeetingFilters) -> list[s.MeetingSummary]:
+# Meetings by day, then start time (those without one first, on both databases), then id: the
+# order of a calendar, and a unique key for the list's cursor.
+_BY_DAY = (Meeting.day, Meeting.start_time.asc().nulls_first(), Meeting.id)
+_MEETING_CURSOR = "meeting"
+
+
+def _meeting_cursor(meeting: Meeting) -> str:
+    start = "" if meeting.start_time is None else meeting.start_time.isoformat()
+    return encode_key_cursor(_MEETING_CURSOR, f"{meeting.day.isoformat()}/{start}/{meeting.id}")
+
+
+def _after_meeting(cursor: str | None) -> ColumnElement[bool] | None:
+    """The meetings that come after the one the cursor names, in ``_BY_DAY`` order."""
+    value = decode_key_cursor(_MEETING_CURSOR, cursor)
+    if value is None:
+        return None
+    try:
+        day_text, start_text, id_text = value.split("/")
+        day = date.fromisoformat(day_text)
+        start = time.fromisoformat(start_text) if start_text else None
+        last_id = int(id_text)
+    except ValueError as exc:
+        raise bad_cursor() from exc
+    later_start: ColumnElement[bool]
+    same_start: ColumnElement[bool]
+    if start is None:
+        later_start = Meeting.start_time.is_not(None)
+        same_start = Meeting.start_time.is_(None)
+    else:
+        later_start = Meeting.start_time > start
+        same_start = Meeting.start_time == start
+    return or_(
+        Meeting.day > day,
+        and_(Meeting.day == day, or_(later_start, and_(same_start, Meeting.id > last_id))),
+    )
+
+
+def list_meetings(
+    ctx: Context, filters: MeetingFilters, cursor: str | None, limit: int
+) -> tuple[list[s.MeetingSummary], str | None]:
     p = ctx.principal
+    after = _after_meeting(cursor)
     if not p.does_case_work:
-        return []
+        return [], None
     stmt = (
         select(Meeting, Organization.name)
         .outerjoin(Organization, Organization.code == Meeting.organiser_org_code)
-        .order_by(Meeting.day, Meeting.start_time, Meeting.id)
+        .order_by(*_BY_DAY)
+        .limit(limit + 1)
     )
     if not p.has(Role.SECRETARIAT):
         invited = [Attendee.user_id == p.sub]
@@ -497,13 +544,18 @@ def list_meetings(ctx: Context, filters: MeetingFilters) -> list[s.MeetingSummar
             select(Attendee.id).where(Attendee.meeting_id == Meeting.id, or_(*invited)).exists()
         )
         stmt = stmt.where(or_(*conditions))
+    if after is not None:
+        stmt = stmt.where(after)
     if filters.date_from is not None:
         stmt = stmt.where(Meeting.day >= filters.date_from)
     if filters.date_to is not None:
         stmt = stmt.where(Meeting.day <= filters.date_to)
     if filters.kind is not None:
         stmt = stmt.where(Meeting.kind == filters.kind.value)
-    return [_summary_out(m, name) for m, name in ctx.session.execute(stmt).all()]
+    rows = ctx.session.execute(stmt).all()
+    page = rows[:limit]
+    next_cursor = _meeting_cursor(page[-1][0]) if len(rows) > limit else None
+    return [_summary_out(m, name) for m, name in page], next_cursor
 
 
 def list_requestable_meetings(ctx: Context, kind: s.RequestKind | None) -> list[s.MeetingSummary]:
@@ -521,7 +573,7 @@ def list_requestable_meetings(ctx: Context, kind: s.RequestKind | None) -> list[
             Meeting.status == MeetingStatus.SCHEDULED.value,
             Meeting.day >= ctx.today,
         )
-        .order_by(Meeting.day, Meeting.start_time, Meeting.id)
+        .order_by(*_BY_DAY)
     )
     return [
         _summary_out(m, name)

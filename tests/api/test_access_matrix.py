@@ -1445,7 +1445,7 @@ def check_plan_list(cell: Cell, response: httpx.Response) -> None:
 
 
 def check_meeting_list(cell: Cell, response: httpx.Response) -> None:
-    ids = [m["id"] for m in response.json()]
+    ids = [m["id"] for m in cell.pages(response)]
     assert (cell.c.case_meeting_id in ids) == sees_meeting(cell.p, cell.relation), ids
 
 

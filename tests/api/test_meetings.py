@@ -2,6 +2,7 @@
 consent rule, what a 支援会議 member reads (and that it is audited), decisions, minutes with ETags,
 and bad input."""
 
+import base64
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -111,6 +112,12 @@ def _meeting(
         w.api.client.post("/meetings", json=body, headers=headers or w.jimu), 201
     )
     return meeting
+
+
+def _listed(w: World, headers: dict[str, str], **params: str) -> list[int]:
+    """The ids of one page of the caller's meetings."""
+    page = _ok(w.api.client.get("/meetings", params=params, headers=headers))
+    return [m["id"] for m in page["items"]]
 
 
 def _item(
@@ -286,25 +293,81 @@ def test_meetings_are_seen_by_the_organiser_the_invited_and_the_secretariat(w: W
         assert got.headers["etag"] == f'"m{meeting["id"]}.1"'
     for headers in (w.coord_west, w.other_agency, w.outsider, w.staff):
         _problem(w.api.client.get(f"/meetings/{meeting['id']}", headers=headers), 404)
-        listed = _ok(w.api.client.get("/meetings", headers=headers))
-        assert meeting["id"] not in [m["id"] for m in listed]
-    assert [m["id"] for m in _ok(w.api.client.get("/meetings", headers=w.agency))] == [
-        meeting["id"]
-    ]
-    everything = _ok(w.api.client.get("/meetings", headers=w.jimu))
-    assert [m["id"] for m in everything] == [meeting["id"], staff_meeting["id"]]
-    only_staff = _ok(w.api.client.get("/meetings", params={"kind": "staff"}, headers=w.jimu))
-    assert [m["id"] for m in only_staff] == [staff_meeting["id"]]
+        assert meeting["id"] not in _listed(w, headers)
+    assert _listed(w, w.agency) == [meeting["id"]]
+    assert _listed(w, w.jimu) == [meeting["id"], staff_meeting["id"]]
+    assert _listed(w, w.jimu, kind="staff") == [staff_meeting["id"]]
     window = {"from": (TODAY + timedelta(days=4)).isoformat(), "to": "2100-01-01"}
-    assert [m["id"] for m in _ok(w.api.client.get("/meetings", params=window, headers=w.jimu))] == [
-        staff_meeting["id"]
-    ]
+    assert _listed(w, w.jimu, **window) == [staff_meeting["id"]]
     invited = _ok(w.api.client.get(f"/meetings/{meeting['id']}", headers=w.agency))
     assert invited["access"] == {
         "organiser": False,
         "invited": True,
         "confidentialityAcknowledged": False,
     }
+
+
+def test_the_meeting_list_comes_a_page_at_a_time_in_calendar_order(w: World) -> None:
+    """By day, then start time (a meeting without one first in its day), then id; the pages,
+    followed by their cursors, hold every meeting once, on both databases."""
+    later, sooner = TODAY + timedelta(days=10), TODAY + timedelta(days=9)
+    made = {
+        "later 15:00": _meeting(w, "staff", later, startTime="15:00"),
+        "later untimed": _meeting(w, "staff", later),
+        "later 09:30": _meeting(w, "staff", later, startTime="09:30"),
+        "later 15:00 again": _meeting(w, "staff", later, startTime="15:00"),
+        "later untimed again": _meeting(w, "staff", later),
+        "last": _meeting(w, "staff", later + timedelta(days=1)),
+        "first": _meeting(w, "staff", sooner, startTime="13:00"),
+    }
+    order = [
+        "first",
+        "later untimed",
+        "later untimed again",
+        "later 09:30",
+        "later 15:00",
+        "later 15:00 again",
+        "last",
+    ]
+    expected = [made[name]["id"] for name in order]
+    for limit in (1, 2, 3, 7):
+        seen: list[int] = []
+        cursor: str | None = None
+        pages = 0
+        while True:
+            params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+            page = _ok(w.api.client.get("/meetings", params=params, headers=w.jimu))
+            assert len(page["items"]) <= limit
+            seen += [m["id"] for m in page["items"]]
+            pages += 1
+            cursor = page["nextCursor"]
+            if cursor is None:
+                break
+        assert seen == expected, limit
+        assert pages == -(-len(expected) // limit)
+    # The filters apply on every page.
+    first = _ok(w.api.client.get("/meetings", params={"limit": 1, "from": later.isoformat()}, headers=w.jimu))
+    assert [m["id"] for m in first["items"]] == [made["later untimed"]["id"]]
+    rest = {"limit": 10, "from": later.isoformat(), "cursor": first["nextCursor"]}
+    assert _listed(w, w.jimu, **rest) == expected[2:]
+    assert _listed(w, w.jimu, to=sooner.isoformat()) == [made["first"]["id"]]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "id:12",  # a case list's cursor
+        "meeting:2026-13-01//1",  # no such day
+        "meeting:2026-12-01/25:00/1",  # no such time
+        "meeting:2026-12-01//x",  # not an id
+        "meeting:2026-12-01",  # a part missing
+        "meeting:",
+    ],
+)
+def test_a_bad_meeting_cursor_is_400_in_words(w: World, raw: str) -> None:
+    for cursor in (base64.urlsafe_b64encode(raw.encode()).decode().rstrip("="), raw + "!"):
+        response = w.api.client.get("/meetings", params={"cursor": cursor}, headers=w.jimu)
+        assert "最初のページから" in _problem(response, 400)["detail"]
 
 
 def test_changing_holding_and_cancelling_a_meeting(w: World) -> None:
@@ -1100,7 +1163,7 @@ def test_statistics_are_for_the_secretariat(w: World) -> None:
 def test_bad_meetings_are_422(w: World, body: dict[str, Any], field: str) -> None:
     problem = _problem(w.api.client.post("/meetings", json=body, headers=w.jimu), 422)
     assert any(field in e["field"] or field == "body" for e in problem["errors"]), problem
-    assert _ok(w.api.client.get("/meetings", headers=w.jimu)) == []
+    assert _ok(w.api.client.get("/meetings", headers=w.jimu)) == {"items": [], "nextCursor": None}
 
 
 def test_other_bad_input_is_422(w: World) -> None:

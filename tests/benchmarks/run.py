@@ -230,6 +230,21 @@ def get(base: str, path: str, headers: dict[str, str], **params: Any) -> Any:
     return response.json()
 
 
+def get_pages(
+    base: str, path: str, headers: dict[str, str], enough: int | None = None
+) -> list[dict[str, Any]]:
+    """The items of a paginated list, following its cursor to the end (or to ``enough``)."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while enough is None or len(items) < enough:
+        page = get(base, path, headers, limit=100, **({"cursor": cursor} if cursor else {}))
+        items += page["items"]
+        cursor = page.get("nextCursor")
+        if not cursor:
+            break
+    return items
+
+
 def fiscal_year(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
@@ -259,21 +274,14 @@ def build_scenarios(
     secretariat = login(base, args.report_user, args.password)
     json_headers = {**worker, "Content-Type": "application/json"}
 
-    cases: list[dict[str, Any]] = []
-    cursor = None
-    while len(cases) < args.sample_cases:
-        page = get(base, "/cases", worker, limit=100, **({"cursor": cursor} if cursor else {}))
-        cases += page["items"]
-        cursor = page.get("nextCursor")
-        if not cursor:
-            break
+    cases = get_pages(base, "/cases", worker, enough=args.sample_cases)
     if not cases:
         raise SystemExit(f"{args.user} sees no cases: generate data first")
     case_ids = [c["id"] for c in cases]
     areas = sorted({c["area"] for c in cases if c.get("area")}) or [None]
     kana = sorted({(c.get("mainPersonKana") or "").split(" ")[0] for c in cases} - {""})
 
-    meetings = get(base, "/meetings", worker)  # the caller's meetings, by day
+    meetings = get_pages(base, "/meetings", worker)  # all the caller's meetings
     rng.shuffle(meetings)
     agenda_paths = []
     for meeting in meetings:

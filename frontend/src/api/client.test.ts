@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AuthSession, type TokenEndpoint } from '../auth/session';
-import { call, callTagged, createApi, createAuthClient, formSerializer, tokenEndpoint } from './client';
+import { call, callAllPages, callTagged, createApi, createAuthClient, formSerializer, tokenEndpoint } from './client';
 import { ApiError } from './problem';
 
 const BASE = 'http://tsunagu.test';
@@ -117,5 +117,40 @@ describe('token endpoint', () => {
 
   it('serialises forms leaving out null and empty values', () => {
     expect(formSerializer({ a: 'x y', b: null, c: undefined, d: '' })).toBe('a=x+y');
+  });
+});
+
+describe('callAllPages', () => {
+  it('follows nextCursor to the last page and keeps the order', async () => {
+    const session = new AuthSession(fakeEndpoint());
+    await session.login('u', 'p');
+    const pages: Record<string, { items: { id: number }[]; nextCursor: string | null }> = {
+      '': { items: [{ id: 1 }, { id: 2 }], nextCursor: 'c2' },
+      c2: { items: [{ id: 3 }], nextCursor: 'c3' },
+      c3: { items: [], nextCursor: null },
+    };
+    const asked: string[] = [];
+    const fetchImpl = vi.fn(async (r: Request) => {
+      const url = new URL(r.url);
+      asked.push(url.search);
+      return json(pages[url.searchParams.get('cursor') ?? '']);
+    });
+    const api = createApi(session, () => 'ja', BASE, fetchImpl);
+    const items = await callAllPages((cursor) => api.GET('/meetings', { params: { query: { from: '2026-12-01', limit: 100, cursor } } }));
+    expect(items.map((m) => m.id)).toEqual([1, 2, 3]);
+    expect(asked).toEqual(['?from=2026-12-01&limit=100', '?from=2026-12-01&limit=100&cursor=c2', '?from=2026-12-01&limit=100&cursor=c3']);
+  });
+
+  it('stops at the first failing page with its problem', async () => {
+    const session = new AuthSession(fakeEndpoint());
+    await session.login('u', 'p');
+    const fetchImpl = vi.fn(async (r: Request) =>
+      new URL(r.url).searchParams.get('cursor')
+        ? json({ type: 'about:blank', title: 'リクエストが正しくありません', status: 400, detail: '最初のページから取得し直してください。' }, 400)
+        : json({ items: [{ id: 1 }], nextCursor: 'bad' }),
+    );
+    const api = createApi(session, () => 'ja', BASE, fetchImpl);
+    await expect(callAllPages((cursor) => api.GET('/meetings', { params: { query: { cursor } } }))).rejects.toBeInstanceOf(ApiError);
+    expect(fetchImpl).toHaveBeenCalledTimes(2);
   });
 });

@@ -38,6 +38,27 @@ export async function call<T>(request: Promise<Result<T>>): Promise<T> {
   return r.data as T;
 }
 
+/** A page of a paginated list, as every list with a cursor returns it. */
+export interface Paged<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+/**
+ * Every item of a paginated list: the first page, then each page its nextCursor names, in order.
+ * For views that must show all of a bounded list (a month's meetings), not for open-ended ones.
+ */
+export async function callAllPages<T>(page: (cursor: string | undefined) => Promise<Result<Paged<T>>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const body = await call(page(cursor));
+    items.push(...body.items);
+    if (!body.nextCursor) return items;
+    cursor = body.nextCursor;
+  }
+}
+
 export interface Tagged<T> {
   data: T;
   /** The ETag to send back as If-Match on the next change. */

@@ -7,7 +7,7 @@ const storage = typeof window !== 'undefined' ? window.sessionStorage : null;
 
 export const session = new AuthSession(tokenEndpoint(createAuthClient()), storage);
 export const api = createApi(session, () => (i18n.language?.startsWith('en') ? 'en' : 'ja'));
-export { call, callTagged } from './client';
-export type { Tagged } from './client';
+export { call, callAllPages, callTagged } from './client';
+export type { Paged, Tagged } from './client';
 export { ApiError } from './problem';
 export type { components, paths } from './schema';

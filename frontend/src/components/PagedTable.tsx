@@ -10,6 +10,7 @@ import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import type { SxProps, Theme } from '@mui/material/styles';
+import type { Paged } from '../api';
 import { Loading } from './common';
 
 /** The cursors of the pages seen so far; the last one is the page shown (null: the first page). */
@@ -90,7 +91,6 @@ export function DataTable({ label, head, empty, isEmpty, scroll, bare, stickyHea
   );
 }
 
-type Paged<T> = { items: T[]; nextCursor?: string | null };
 
 /** One page of a cursor-paged list as a table (or "loading"), with the pager under it. */
 export function PagedTable<T>({

@@ -10,7 +10,7 @@ import Link from '@mui/material/Link';
 import List from '@mui/material/List';
 import ListItem from '@mui/material/ListItem';
 import Typography from '@mui/material/Typography';
-import { api, call } from '../api';
+import { api, call, callAllPages } from '../api';
 import type { components } from '../api/schema';
 import { EraDate, ErrorAlert, Loading, Page } from '../components/common';
 import { useEnumLabel, useMe } from '../hooks';
@@ -112,7 +112,7 @@ export default function DashboardPage() {
   });
   const meetings = useQuery({
     queryKey: ['meetings', today, addDays(today, 62)],
-    queryFn: () => call(api.GET('/meetings', { params: { query: { from: today, to: addDays(today, 62) } } })),
+    queryFn: () => callAllPages((cursor) => api.GET('/meetings', { params: { query: { from: today, to: addDays(today, 62), limit: 100, cursor } } })),
     enabled: caseWork,
   });
   const requests = useQuery({

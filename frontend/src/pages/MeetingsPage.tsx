@@ -19,7 +19,7 @@ import Tabs from '@mui/material/Tabs';
 import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { api, call } from '../api';
+import { api, call, callAllPages } from '../api';
 import type { components } from '../api/schema';
 import { ErrorAlert, Page, submitWith, useFieldErrors, useLang } from '../components/common';
 import { useEnumLabel, useMe } from '../hooks';
@@ -68,7 +68,7 @@ function Calendar({ tabs }: { tabs: ReactNode }) {
   const first = `${ym.y}-${pad(ym.m)}-01`;
   const last = `${ym.y}-${pad(ym.m)}-${pad(new Date(Date.UTC(ym.y, ym.m, 0)).getUTCDate())}`;
   const fy = fiscalYearOf(first);
-  const meetings = useQuery({ queryKey: ['meetings', first, last], queryFn: () => call(api.GET('/meetings', { params: { query: { from: first, to: last } } })) });
+  const meetings = useQuery({ queryKey: ['meetings', first, last], queryFn: () => callAllPages((cursor) => api.GET('/meetings', { params: { query: { from: first, to: last, limit: 100, cursor } } })) });
   const regular = useQueries({
     queries: REGULAR_KINDS.map((kind) => ({
       queryKey: ['regular-dates', kind, fy],
