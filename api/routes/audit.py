@@ -52,7 +52,7 @@ def list_audit_events(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size (1-200).")] = 50,
 ) -> Page[AuditEventOut]:
-    """Newest first. Auditors read every entry; the secretariat reads the entries of the cases it
+    """Newest first (by time, then id). Auditors read every entry; the secretariat reads the entries of the cases it
     can read (never log-ins or other entries without a case). Each read is itself audited."""
     filters = service.AuditFilters(
         case_id=case_id,

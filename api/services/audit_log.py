@@ -9,19 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from api.clock import TOKYO
 from api.errors import AppError, FieldError, forbidden
 from api.models import AuditEvent, Case
 from api.schemas.audit import AuditEventOut
-from api.schemas.base import decode_cursor, encode_cursor
+from api.schemas.base import bad_cursor, decode_key_cursor, encode_key_cursor
 from api.services.audit import Outcome
 from api.services.case_access import readable_filter
 from api.services.context import Context
 from domain.access import AuditView, audit_view
 
 LIST_ACTION = "audit.list"
+_CURSOR_KIND = "event"
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,32 @@ def _conditions(f: AuditFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _event_cursor(event: AuditEvent) -> str:
+    return encode_key_cursor(_CURSOR_KIND, f"{event.at.isoformat()}/{event.id}")
+
+
+def _after_event(cursor: str | None) -> ColumnElement[bool] | None:
+    """The entries older than the one the cursor names, in (at, id) order, newest first. The
+    ``at <=`` bound lets the database start from the cursor in the index on ``at``."""
+    value = decode_key_cursor(_CURSOR_KIND, cursor)
+    if value is None:
+        return None
+    try:
+        at_text, id_text = value.split("/")
+        at, last_id = datetime.fromisoformat(at_text), int(id_text)
+    except ValueError as exc:
+        raise bad_cursor() from exc
+    if at.tzinfo is None:
+        raise bad_cursor()
+    return and_(
+        AuditEvent.at <= at, or_(AuditEvent.at < at, AuditEvent.id < last_id)
+    )
+
+
 def list_events(
     ctx: Context, filters: AuditFilters, cursor: str | None, limit: int
 ) -> tuple[list[AuditEventOut], str | None]:
-    """Newest first. One audit entry records the read (with the filters), not one per entry."""
+    """Newest first, by (at, id). One audit entry records the read (with the filters), not one per entry."""
     if filters.since and filters.until and filters.since > filters.until:
         raise AppError(
             "validation-error",
@@ -96,15 +119,15 @@ def list_events(
             "from must not be later than to.",
             errors=[FieldError(field="from", message="to より後です。", code="range_reversed")],
         )
-    after = decode_cursor(cursor)
+    after = _after_event(cursor)
     stmt = (
         select(AuditEvent)
         .where(_visible(ctx), *_conditions(filters))
-        .order_by(AuditEvent.id.desc())
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit + 1)
     )
     if after is not None:
-        stmt = stmt.where(AuditEvent.id < after)
+        stmt = stmt.where(after)
     rows = ctx.session.scalars(stmt).all()
     page = rows[:limit]
     ctx.audit.record(
@@ -113,5 +136,5 @@ def list_events(
         case_id=filters.case_id,
         detail={"filters": filters.as_detail(), "count": len(page)},
     )
-    next_cursor = encode_cursor(page[-1].id) if len(rows) > limit else None
+    next_cursor = _event_cursor(page[-1]) if len(rows) > limit else None
     return [AuditEventOut.model_validate(row) for row in page], next_cursor

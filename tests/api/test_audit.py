@@ -1,11 +1,12 @@
 """The audit log (access.md "The audit log"): who reads it, what it records, that it only grows."""
 
-from datetime import datetime
+import base64
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from api.clock import TOKYO
@@ -281,6 +282,79 @@ def test_cursor_pagination_walks_every_entry_once_newest_first(
     assert pages == 3
     assert seen == expected
     assert seen == sorted(seen, reverse=True)
+
+
+def test_pages_are_newest_first_by_time_then_id_under_every_filter(
+    api: Api, people: dict[str, str]
+) -> None:
+    """Entries are listed by (at, id), newest first, whatever their ids say: an entry written
+    last may carry an earlier time (another process's request), and a list's entries share one
+    time. Pages of 2 cross the ties and hold every entry once, with a case, an actor or a
+    period as the filter (each read from its own index on PostgreSQL)."""
+    base = datetime(2026, 11, 2, 9, 0, tzinfo=TOKYO)
+    minute = timedelta(minutes=1)
+    times = [base + 3 * minute, base, base + 3 * minute, base + minute, base + 3 * minute]
+    times += [base + 2 * minute, base - minute]
+    with api.db.sessions() as session:
+        session.execute(
+            insert(AuditEvent),
+            [
+                {
+                    "at": at,
+                    "actor_sub": people["korei"],
+                    "actor_roles": ["staff"],
+                    "action": "case.read",
+                    "resource_type": "case",
+                    "resource_id": "777",
+                    "case_id": 777,
+                    "outcome": "success",
+                    "detail": {},
+                }
+                for at in times
+            ],
+        )
+        session.commit()
+    rows = _rows(api, case_id=777)
+    expected = [r.id for r in sorted(rows, key=lambda r: (r.at, r.id), reverse=True)]
+    assert expected != sorted(expected, reverse=True)  # time and id disagree here
+    period = {
+        "from": (base - 2 * minute).isoformat(),
+        "to": (base + 4 * minute).isoformat(),
+        "action": "case.read",
+    }
+    for params in ({"caseId": 777}, {"actor": people["korei"]}, period):
+        seen: list[int] = []
+        query: dict[str, Any] = {**params, "limit": 2}
+        while True:
+            response = api.client.get("/audit-events", params=query, headers=api.login("kansa"))
+            assert response.status_code == 200, response.text
+            body = response.json()
+            seen += [e["id"] for e in body["items"]]
+            if body["nextCursor"] is None:
+                break
+            query["cursor"] = body["nextCursor"]
+        assert seen == expected, params
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "id:12",
+        "event:2026-11-02T09:00:00/x",
+        "event:2026-11-02T09:00:00+00:00",
+        "event:yesterday/3",
+        "event:2026-11-02T09:00:00/3",
+    ],  # the last without its offset
+)
+def test_a_cursor_that_names_no_entry_is_a_bad_request(
+    module_api: Api, auditor: str, raw: str
+) -> None:
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    response = module_api.client.get(
+        "/audit-events", params={"cursor": cursor}, headers=module_api.login(auditor)
+    )
+    assert response.status_code == 400, response.text
+    assert "最初のページから" in response.json()["detail"]
 
 
 # ---------------------------------------------------------------- what is recorded
