@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from api.clock import TOKYO
@@ -334,6 +334,76 @@ def test_pages_are_newest_first_by_time_then_id_under_every_filter(
                 break
             query["cursor"] = body["nextCursor"]
         assert seen == expected, params
+
+
+def _plan_indexes(api: Api, statement: str, parameters: Any) -> set[str]:
+    """The indexes the database's plan for the statement reads."""
+    with api.db.engine.connect() as conn:
+        if api.backend == "postgresql":
+            (plan,) = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).one()
+            found: set[str] = set()
+            nodes = [plan[0]["Plan"]]
+            while nodes:
+                node = nodes.pop()
+                if "Index Name" in node:
+                    found.add(node["Index Name"])
+                nodes += node.get("Plans", [])
+            return found
+        steps = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        return {word for *_, what in steps for word in what.split() if word.startswith("ix_")}
+
+
+@pytest.mark.parametrize(
+    ("action", "index"), [("login", "ix_audit_events_action"), ("case.read", None)]
+)
+def test_an_action_other_than_a_read_is_found_from_its_own_index(
+    api: Api, people: dict[str, str], action: str, index: str | None
+) -> None:
+    """The reads' entries are nearly all of the log; log-ins, writes and exports are found by
+    name from a partial index that the reads do not enter, not by reading the whole log. The
+    statement says so in the index's own words, so that the plan holds for any parameters."""
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=TOKYO)
+    reads = [
+        {
+            "at": start + timedelta(seconds=i),
+            "actor_sub": people["korei"],
+            "actor_roles": ["staff"],
+            "action": "case.list" if i % 3 else "case.read",
+            "resource_type": "case",
+            "case_id": i % 500 + 1,
+            "outcome": "success",
+            "detail": {},
+        }
+        for i in range(20_000)
+    ]
+    with api.db.sessions() as session:
+        session.execute(insert(AuditEvent), reads)
+        session.commit()
+    api.login("korei")  # two log-ins among 20,000 reads
+    headers = api.login("kansa")
+    with api.db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE audit_events")
+        conn.commit()
+    seen: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(api.db.engine, "before_cursor_execute", keep)
+    try:
+        response = api.client.get("/audit-events", params={"action": action}, headers=headers)
+    finally:
+        event.remove(api.db.engine, "before_cursor_execute", keep)
+    assert response.status_code == 200, response.text
+    assert {e["action"] for e in response.json()["items"]} == {action}
+    (statement, parameters), *_ = [
+        s for s in seen if s[0].lstrip().startswith("SELECT") and "FROM audit_events" in s[0]
+    ]
+    used = _plan_indexes(api, statement, parameters)
+    if index is None:
+        assert "ix_audit_events_action" not in used, used
+    else:
+        assert index in used, (used, statement)
 
 
 @pytest.mark.parametrize(
