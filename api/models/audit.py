@@ -12,6 +12,8 @@ from api.models.base import Base, utcnow
 # patterns written out: a query carries this same text so that the database may use the partial
 # index below whatever the values of its parameters.
 NOT_A_READ = "action NOT LIKE '%.read' AND action NOT LIKE '%.list'"
+# Likewise the refusals and failures, a few among the successes.
+NOT_A_SUCCESS = "outcome <> 'success'"
 
 
 def is_a_read(action: str) -> bool:
@@ -24,7 +26,7 @@ class AuditEvent(Base):
     # its own index, so that a page is the index's next rows however long the log (migration
     # 0011, docs/benchmarks.md). The actions other than reads (log-ins, writes, exports, consent
     # changes: the few that an auditor looks for by name) have an index of their own that the
-    # reads, the bulk of the log, do not enter (migration 0012).
+    # reads, the bulk of the log, do not enter; so do the refusals and failures (migration 0012).
     __table_args__ = (
         Index("ix_audit_events_case_id", "case_id", "at", "id"),
         Index("ix_audit_events_actor_sub", "actor_sub", "at", "id"),
@@ -36,6 +38,13 @@ class AuditEvent(Base):
             "id",
             postgresql_where=text(NOT_A_READ),
             sqlite_where=text(NOT_A_READ),
+        ),
+        Index(
+            "ix_audit_events_unsuccessful",
+            "at",
+            "id",
+            postgresql_where=text(NOT_A_SUCCESS),
+            sqlite_where=text(NOT_A_SUCCESS),
         ),
     )
     id: Mapped[int] = mapped_column(
