@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ReadAudit
 from api.errors import problem_responses
+from api.routes.paging import Cursor
 from api.schemas.audit import AuditEventOut
 from api.schemas.base import Page
 from api.services import audit_log as service
@@ -47,13 +48,12 @@ def list_audit_events(
         str | None,
         Query(alias="resourceType", max_length=40, description="e.g. `case`, `account`."),
     ] = None,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="nextCursor of the previous page.")
-    ] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size (1-200).")] = 50,
 ) -> Page[AuditEventOut]:
-    """Newest first (by time, then id). Auditors read every entry; the secretariat reads the entries of the cases it
-    can read (never log-ins or other entries without a case). Each read is itself audited."""
+    """Newest first (by time, then id). Auditors read every entry; the secretariat reads the
+    entries of the cases it can read (never log-ins or other entries without a case). Each read
+    is itself audited."""
     filters = service.AuditFilters(
         case_id=case_id,
         actor=actor,

@@ -2,8 +2,9 @@
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import time
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
 from pydantic.alias_generators import to_camel
@@ -55,31 +56,33 @@ class Page(ApiModel, Generic[T]):
     next_cursor: str | None = None
 
 
-def encode_key_cursor(kind: str, value: str) -> str:
-    """An opaque cursor naming the last row of a page by its sort key (``kind`` says which)."""
-    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
+def encode_key_cursor(kind: str, *key: str) -> str:
+    """An opaque cursor naming the last row of a page by the parts of its sort key (``kind``
+    says which sort)."""
+    return base64.urlsafe_b64encode(f"{kind}:{'/'.join(key)}".encode()).decode().rstrip("=")
 
 
-def bad_cursor() -> AppError:
-    return AppError(
-        "bad-request",
-        "ページ送りの指定（cursor）が正しくありません。最初のページから取得し直してください。",
-        "Invalid cursor; start again from the first page.",
-    )
-
-
-def decode_key_cursor(kind: str, cursor: str | None) -> str | None:
-    """The sort key ``encode_key_cursor(kind, …)`` put in; a 400 for anything else."""
+def decode_key_cursor(
+    kind: str, cursor: str | None, *parse: Callable[[str], Any]
+) -> tuple[Any, ...] | None:
+    """The sort key ``encode_key_cursor(kind, …)`` put in, each part read by its parser (which
+    raises ValueError for what it cannot read); a 400 in words for anything else. The last part
+    may hold "/"."""
     if not cursor:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        found, sep, value = raw.partition(":")
+        parts = value.split("/", len(parse) - 1)
+        if found != kind or not sep or not value or len(parts) != len(parse):
+            raise ValueError(raw)
+        return tuple(read(part) for read, part in zip(parse, parts, strict=True))
     except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
-        raise bad_cursor() from exc
-    found, sep, value = raw.partition(":")
-    if found != kind or not sep or not value:
-        raise bad_cursor()
-    return value
+        raise AppError(
+            "bad-request",
+            "ページ送りの指定（cursor）が正しくありません。最初のページから取得し直してください。",
+            "Invalid cursor; start again from the first page.",
+        ) from exc
 
 
 def encode_cursor(last_id: int) -> str:
@@ -87,10 +90,5 @@ def encode_cursor(last_id: int) -> str:
 
 
 def decode_cursor(cursor: str | None) -> int | None:
-    value = decode_key_cursor("id", cursor)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise bad_cursor() from exc
+    key = decode_key_cursor("id", cursor, int)
+    return None if key is None else int(key[0])

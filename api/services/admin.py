@@ -84,7 +84,8 @@ def list_users(
 ) -> tuple[list[s.UserOut], str | None]:
     """Accounts by user name (which is unique, so the cursor is stable)."""
     require_admin(ctx, "user.list", "user")
-    after = decode_key_cursor(_CURSOR_KIND, cursor)
+    key = decode_key_cursor(_CURSOR_KIND, cursor, str)
+    after = None if key is None else str(key[0])
     stmt = _user_select().order_by(User.username).limit(limit + 1)
     if after is not None:
         stmt = stmt.where(User.username > after)

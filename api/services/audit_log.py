@@ -16,7 +16,7 @@ from api.errors import AppError, FieldError, forbidden
 from api.models import AuditEvent, Case
 from api.models.audit import NOT_A_READ, NOT_A_SUCCESS, is_a_read
 from api.schemas.audit import AuditEventOut
-from api.schemas.base import bad_cursor, decode_key_cursor, encode_key_cursor
+from api.schemas.base import decode_key_cursor, encode_key_cursor
 from api.services.audit import Outcome
 from api.services.case_access import readable_filter
 from api.services.context import Context
@@ -94,31 +94,31 @@ def _conditions(f: AuditFilters) -> list[ColumnExpressionArgument[bool]]:
 
 
 def _event_cursor(event: AuditEvent) -> str:
-    return encode_key_cursor(_CURSOR_KIND, f"{event.at.isoformat()}/{event.id}")
+    return encode_key_cursor(_CURSOR_KIND, event.at.isoformat(), str(event.id))
+
+
+def _instant(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    if at.tzinfo is None:
+        raise ValueError(text)
+    return at
 
 
 def _after_event(cursor: str | None) -> ColumnElement[bool] | None:
     """The entries older than the one the cursor names, in (at, id) order, newest first. The
     ``at <=`` bound lets the database start from the cursor in the index on ``at``."""
-    value = decode_key_cursor(_CURSOR_KIND, cursor)
-    if value is None:
+    key = decode_key_cursor(_CURSOR_KIND, cursor, _instant, int)
+    if key is None:
         return None
-    try:
-        at_text, id_text = value.split("/")
-        at, last_id = datetime.fromisoformat(at_text), int(id_text)
-    except ValueError as exc:
-        raise bad_cursor() from exc
-    if at.tzinfo is None:
-        raise bad_cursor()
-    return and_(
-        AuditEvent.at <= at, or_(AuditEvent.at < at, AuditEvent.id < last_id)
-    )
+    at, last_id = key
+    return and_(AuditEvent.at <= at, or_(AuditEvent.at < at, AuditEvent.id < last_id))
 
 
 def list_events(
     ctx: Context, filters: AuditFilters, cursor: str | None, limit: int
 ) -> tuple[list[AuditEventOut], str | None]:
-    """Newest first, by (at, id). One audit entry records the read (with the filters), not one per entry."""
+    """Newest first, by (at, id). One audit entry records the read (with the filters), not one
+    per entry."""
     if filters.since and filters.until and filters.since > filters.until:
         raise AppError(
             "validation-error",

@@ -33,13 +33,7 @@ from api.models import (
     User,
 )
 from api.schemas import meetings as s
-from api.schemas.base import (
-    bad_cursor,
-    decode_cursor,
-    decode_key_cursor,
-    encode_cursor,
-    encode_key_cursor,
-)
+from api.schemas.base import decode_cursor, decode_key_cursor, encode_cursor, encode_key_cursor
 from api.schemas.plans import ItemIn
 from api.services import concurrency
 from api.services.audit import Entry
@@ -488,21 +482,19 @@ _MEETING_CURSOR = "meeting"
 
 def _meeting_cursor(meeting: Meeting) -> str:
     start = "" if meeting.start_time is None else meeting.start_time.isoformat()
-    return encode_key_cursor(_MEETING_CURSOR, f"{meeting.day.isoformat()}/{start}/{meeting.id}")
+    return encode_key_cursor(_MEETING_CURSOR, meeting.day.isoformat(), start, str(meeting.id))
+
+
+def _optional_time(text: str) -> time | None:
+    return time.fromisoformat(text) if text else None
 
 
 def _after_meeting(cursor: str | None) -> ColumnElement[bool] | None:
     """The meetings that come after the one the cursor names, in ``_BY_DAY`` order."""
-    value = decode_key_cursor(_MEETING_CURSOR, cursor)
-    if value is None:
+    key = decode_key_cursor(_MEETING_CURSOR, cursor, date.fromisoformat, _optional_time, int)
+    if key is None:
         return None
-    try:
-        day_text, start_text, id_text = value.split("/")
-        day = date.fromisoformat(day_text)
-        start = time.fromisoformat(start_text) if start_text else None
-        last_id = int(id_text)
-    except ValueError as exc:
-        raise bad_cursor() from exc
+    day, start, last_id = key
     later_start: ColumnElement[bool]
     same_start: ColumnElement[bool]
     if start is None:

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from psycopg.sql import Literal
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from api.clock import TOKYO
 from api.models import AuditEvent
 from api.routes import audit as audit_routes
-from conftest import Api, household
+from conftest import Api, household, plan_nodes, statements_run
 from domain.access import Role
 
 FIELDS = {
@@ -366,14 +366,7 @@ def _plan_indexes(api: Api, statement: str, parameters: dict[str, Any]) -> set[s
                 f"EXPLAIN (FORMAT JSON) EXECUTE audit_page({values})".replace("%", "%%")
             ).one()
             transaction.rollback()
-        found: set[str] = set()
-        nodes = [plan[0]["Plan"]]
-        while nodes:
-            node = nodes.pop()
-            if "Index Name" in node:
-                found.add(node["Index Name"])
-            nodes += node.get("Plans", [])
-        return found
+        return {node["Index Name"] for node in plan_nodes(plan[0]["Plan"]) if "Index Name" in node}
 
 
 @pytest.mark.parametrize(
@@ -393,7 +386,7 @@ def test_rare_entries_are_found_from_their_own_index(
     reading the whole log. The statement says so in the index's own words, so that the plan
     holds for any parameters."""
     start = datetime(2026, 1, 5, 9, 0, tzinfo=TOKYO)
-    reads = [
+    reads: list[dict[str, Any]] = [
         {
             "at": start + timedelta(seconds=i),
             "actor_sub": people["korei"],
@@ -414,16 +407,8 @@ def test_rare_entries_are_found_from_their_own_index(
     with api.db.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE audit_events")
         conn.commit()
-    seen: list[tuple[str, Any]] = []
-
-    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(api.db.engine, "before_cursor_execute", keep)
-    try:
+    with statements_run(api.db.engine) as seen:
         response = api.client.get("/audit-events", params=params, headers=headers)
-    finally:
-        event.remove(api.db.engine, "before_cursor_execute", keep)
     assert response.status_code == 200, response.text
     items = response.json()["items"]
     assert items and all(e[key] == value for e in items for key, value in params.items()), items

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from api import cli
 from api.cli import main as cli_main
@@ -20,7 +20,7 @@ from api.datagen.loader import BulkLoader
 from api.datagen.world import Counts
 from api.models import Base
 from api.services.seeding import DEMO_PASSWORD
-from conftest import Api, Template, household
+from conftest import Api, Template, household, plan_nodes, statements_run
 from domain.fiscal import case_number, fiscal_year
 
 HOUSEHOLDS = 200
@@ -241,12 +241,6 @@ def test_without_a_url_it_fills_the_configured_database(
     assert [line.split()[:2] for line in report if line.startswith("cases ")] == [["cases", "4"]]
 
 
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
 def _hashed_subplans_reading(plan: dict[str, Any], relation: str) -> list[str]:
     """The hashed subplans of a PostgreSQL plan (EXPLAIN's JSON) that read ``relation``: a
     hashed subplan is run once, whole, and its rows kept in a hash table (its name is marked
@@ -254,9 +248,9 @@ def _hashed_subplans_reading(plan: dict[str, Any], relation: str) -> list[str]:
     hashed = set(re.findall(r"hashed (SubPlan \d+)", json.dumps(plan)))
     return sorted(
         node["Subplan Name"]
-        for node in _nodes(plan)
+        for node in plan_nodes(plan)
         if node.get("Subplan Name") in hashed
-        and any(n.get("Relation Name") == relation for n in _nodes(node))
+        and any(n.get("Relation Name") == relation for n in plan_nodes(node))
     )
 
 
@@ -270,16 +264,8 @@ def test_a_departments_case_list_checks_consent_case_by_case(
     page at 100,000 households (docs/benchmarks.md)."""
     _generate(api.url, households=HOUSEHOLDS)
     headers = api.login("koreifukushi.staff", DEMO_PASSWORD)
-    seen: list[tuple[str, Any]] = []
-
-    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(api.db.engine, "before_cursor_execute", keep)
-    try:
+    with statements_run(api.db.engine) as seen:
         page = api.client.get("/cases", params=params, headers=headers)
-    finally:
-        event.remove(api.db.engine, "before_cursor_execute", keep)
     assert page.status_code == 200 and page.json()["items"], page.text
     (statement, parameters), *_ = [s for s in seen if "FROM cases" in s[0] and "consents" in s[0]]
     with api.db.engine.connect() as conn:

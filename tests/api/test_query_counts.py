@@ -3,41 +3,26 @@ every list and detail GET endpoint is counted on a small and on a large instance
 thing, and a coverage test fails when a GET operation of the API is neither counted here nor
 exempt with a reason."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from api.clock import today
 from api.models import AgencyField, Area, Department, IssueCategory, MeetingSchedule, SupportPlan
 from api.models import SupportFunction as SupportFunctionRow
-from conftest import Api, household
+from conftest import Api, household, statements_run
 from domain.access import Role
 from domain.meetings import MeetingKind
 
 # ---------------------------------------------------------------- counting
 
 
-@contextmanager
-def _counting(api: Api) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(api.db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(api.db.engine, "before_cursor_execute", count)
-
-
 def _statements(api: Api, url: str, headers: dict[str, str], **params: Any) -> int:
-    with _counting(api) as statements:
+    with statements_run(api.db.engine) as statements:
         response = api.client.get(url, params=params, headers=headers)
     assert response.status_code == 200, (url, response.text)
     return len(statements)
