@@ -9,7 +9,7 @@ from api.errors import problem_responses
 from api.idempotency import Idempotent
 from api.routes.paging import Cursor, Limit
 from api.schemas import cases as s
-from api.schemas.base import Page
+from api.schemas.base import CODE_PATTERN, Page
 from api.services import cases as service
 from domain.case_status import CaseStatus
 
@@ -70,9 +70,22 @@ async def list_cases(
         str | None, Query(max_length=20, description="Case number (partial).")
     ] = None,
     case_status: Annotated[list[CaseStatus] | None, Query(alias="status", max_length=7)] = None,
-    area: Annotated[str | None, Query(max_length=40)] = None,
-    category: Annotated[str | None, Query(max_length=60)] = None,
-    lead_org: Annotated[str | None, Query(alias="leadOrg", max_length=60)] = None,
+    area: Annotated[
+        str | None, Query(max_length=40, pattern=CODE_PATTERN, description="Area code.")
+    ] = None,
+    category: Annotated[
+        str | None,
+        Query(max_length=60, pattern=CODE_PATTERN, description="Issue category code."),
+    ] = None,
+    lead_org: Annotated[
+        str | None,
+        Query(
+            alias="leadOrg",
+            max_length=60,
+            pattern=CODE_PATTERN,
+            description="Code of the lead organization.",
+        ),
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[s.CaseSummary]:

@@ -6,10 +6,15 @@ from collections.abc import Callable
 from datetime import time
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from api.errors import AppError
+
+# A code of the master data (an org, an area, an issue category, ...): lowercase letters, digits
+# and underscores, so that it can be written into a statement as a literal (api/services/cases.py).
+CODE_PATTERN = r"^[a-z0-9_]+$"
+Code = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=CODE_PATTERN)]
 
 
 class ApiModel(BaseModel):

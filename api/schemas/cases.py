@@ -5,11 +5,10 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from api.schemas.base import ApiModel, InputModel
+from api.schemas.base import ApiModel, Code, InputModel
 from domain.case_status import CaseStatus
 from domain.consent import ConsentDecision, ConsentGivenBy, ConsentMethod
 
-Code = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Kana = Annotated[str, StringConstraints(max_length=200)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]

@@ -15,12 +15,11 @@ from pydantic import (
 )
 
 from api.schemas.admin import Email
-from api.schemas.base import ApiModel, ClockTime, InputModel
+from api.schemas.base import ApiModel, ClockTime, Code, InputModel
 from api.schemas.master import no_control_chars, not_null, patch_field
 from domain.case_status import CaseStatus
 from domain.meetings import AgendaPurpose, DecisionKind, MeetingKind, MeetingStatus
 
-Code = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
 Place = Annotated[str, StringConstraints(min_length=1, max_length=200)]

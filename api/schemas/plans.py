@@ -12,8 +12,8 @@ from pydantic import (
     model_validator,
 )
 
-from api.schemas.base import ApiModel, InputModel
-from api.schemas.cases import Code, _no_control_chars
+from api.schemas.base import ApiModel, Code, InputModel
+from api.schemas.cases import _no_control_chars
 from domain.plans import (
     Achievement,
     AgreementMethod,

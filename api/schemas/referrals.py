@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
-from api.schemas.base import ApiModel, InputModel
-from api.schemas.cases import Code, _no_control_chars
+from api.schemas.base import ApiModel, Code, InputModel
+from api.schemas.cases import _no_control_chars
 from domain.referrals import ReferralAction, ReferralStatus
 
 

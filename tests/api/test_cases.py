@@ -20,7 +20,7 @@ from api.models import (
     User,
 )
 from api.services.case_access import load_facts
-from api.services.cases import next_case_number
+from api.services.cases import CaseFilters, next_case_number
 from conftest import Api, household
 from domain.access import Dept, Principal, PrincipalKind, Role, can_read_case, scopes_for
 from domain.names import search_grams
@@ -284,6 +284,27 @@ def test_filters_by_number_status_area_category_and_lead(api: Api) -> None:
     assert ids(category="hoarding") == [west["id"]]
     assert ids(leadOrg="kyosei") == [west["id"], east["id"]]
     assert ids(leadOrg="koreifukushi") == []
+
+
+@pytest.mark.parametrize("name", ["area", "category", "leadOrg"])
+@pytest.mark.parametrize("value", ["east' OR '1'='1", "Kyosei", "本町", "a b"])
+def test_a_code_filter_refuses_what_is_not_a_code(api: Api, name: str, value: str) -> None:
+    """The code filters are written into the list's statement as literals (so that PostgreSQL
+    keeps its plan): anything but a code is a 422 naming the parameter, and nothing is listed."""
+    headers = _secretariat(api)
+    _create(api, headers)
+    response = api.client.get("/cases", params={name: value}, headers=headers)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["status"] == 422 and "items" not in problem
+    assert any(name in error["field"] for error in problem["errors"]), problem
+
+
+@pytest.mark.parametrize("field", ["area", "category", "lead_org"])
+def test_the_case_filters_take_codes_only(field: str) -> None:
+    with pytest.raises(ValueError, match="not a code"):
+        CaseFilters(**{field: "east'--"})
+    assert getattr(CaseFilters(**{field: "hoarding_2"}), field) == "hoarding_2"
 
 
 def test_cursor_pages_cover_every_case_once(api: Api) -> None:
