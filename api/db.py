@@ -4,10 +4,27 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import CursorResult, Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
 _Ts = TypeVarTuple("_Ts")
+
+# PostgreSQL's SQLSTATEs for a session the server ended: admin_shutdown (a restart, or
+# pg_terminate_backend), crash_shutdown, cannot_connect_now (still starting).
+SERVER_ENDED_SESSION = frozenset({"57P01", "57P02", "57P03"})
+
+
+def treat_ended_session_as_disconnect(context: ExceptionContext) -> None:
+    """An error saying the server ended the session means the connection is gone.
+
+    psycopg reads the server's last message ("terminating connection due to administrator
+    command") before it notices the socket is closed; until then SQLAlchemy does not count the
+    error as a disconnect, and a failed ping at checkout failed the request instead of the pool
+    replacing the connection. Marked as a disconnect, the pool reconnects (at checkout), and a
+    request whose connection ends in flight is a 503 as before."""
+    if getattr(context.original_exception, "sqlstate", None) in SERVER_ENDED_SESSION:
+        context.is_disconnect = True
 
 
 def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 10, **kwargs: Any) -> Engine:
@@ -41,7 +58,7 @@ def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 10, **kwar
     # jit=off: the planner's cost estimate for the access filters' subqueries is far above the
     # JIT threshold, and compiling a case search took 1.4 s of a 1.45 s request whose plan ran
     # in 60 ms (docs/benchmarks.md); short queries never gain from JIT.
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         pool_size=pool_size,
@@ -49,6 +66,8 @@ def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 10, **kwar
         connect_args={"connect_timeout": 5, "options": "-c jit=off"},
         **kwargs,
     )
+    event.listen(engine, "handle_error", treat_ended_session_as_disconnect)
+    return engine
 
 
 def plain_rows(

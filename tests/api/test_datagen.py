@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, create_engine, func, select, text
 
 from api import cli
 from api.cli import main as cli_main
 from api.datagen.generate import GenerateRefused, Options, Result, generate
 from api.datagen.loader import BulkLoader
 from api.datagen.world import Counts
-from api.models import Base
+from api.models import Base, Meeting, User
 from api.services.seeding import DEMO_PASSWORD
 from conftest import Api, Template, household, plan_nodes, statements_run
 from domain.fiscal import case_number, fiscal_year
@@ -130,6 +130,59 @@ def test_known_users_log_in_and_see_generated_cases(generated: tuple[Api, Result
         assert page.status_code == 200, page.text
         assert page.json()["items"], username
     assert sees["admin"] is None and sees["auditor"] is None
+
+
+def test_the_meetings_list_shows_exactly_the_meetings_each_user_may_open(
+    generated: tuple[Api, Result],
+) -> None:
+    """The meetings list's SQL (api/services/meetings.py) restates who may see a meeting
+    (domain.meetings: the secretariat, the organiser, the invited user or org); on the
+    generated meetings, followed page by page, it shows each known user exactly the meetings
+    that user may open one by one."""
+    api, _ = generated
+    with api.db.sessions() as session:
+        meeting_ids = set(session.scalars(select(Meeting.id)))
+        users = list(
+            session.scalars(
+                select(User.username).where(
+                    User.username.not_like("gen.%"), User.username.not_in(["admin", "auditor"])
+                )
+            )
+        ) + list(  # and one generated account of each org
+            session.scalars(
+                select(func.min(User.username))
+                .where(User.username.like("gen.%"))
+                .group_by(User.org_code)
+            )
+        )
+    assert len(meeting_ids) >= 5, meeting_ids
+    seen_by: dict[str, set[int]] = {}
+    for username in users:
+        headers = api.login(username, DEMO_PASSWORD)
+        listed: list[int] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+            page = api.client.get("/meetings", params=params, headers=headers)
+            assert page.status_code == 200, (username, page.text)
+            listed += [m["id"] for m in page.json()["items"]]
+            cursor = page.json()["nextCursor"]
+            if cursor is None:
+                break
+        may_open = {
+            i
+            for i in meeting_ids
+            if api.client.get(f"/meetings/{i}", headers=headers).status_code == 200
+        }
+        assert len(listed) == len(set(listed)), (username, listed)
+        assert set(listed) == may_open, username
+        seen_by[username] = may_open
+    assert seen_by["secretariat"] == meeting_ids
+    # Not a vacuous agreement: some users see some of the meetings but not all.
+    assert any(0 < len(seen) < len(meeting_ids) for seen in seen_by.values()), seen_by
+    for username in ("admin", "auditor"):  # no case work: no meetings list at all
+        headers = api.login(username, DEMO_PASSWORD)
+        assert api.client.get("/meetings", headers=headers).status_code == 403, username
 
 
 def test_kana_search_finds_a_generated_person(generated: tuple[Api, Result]) -> None:
@@ -268,7 +321,9 @@ def _hashed_subplans_reading(plan: dict[str, Any], relation: str) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("params", [{"limit": 50}, {"q": "タ", "limit": 50}], ids=["list", "search"])
+@pytest.mark.parametrize(
+    "params", [{"limit": 50}, {"q": "タ", "limit": 50}], ids=["list", "search"]
+)
 def test_a_departments_case_list_checks_consent_case_by_case(
     api: Api, params: dict[str, Any]
 ) -> None:

@@ -2,14 +2,16 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from api.db import Database
+from api.db import Database, treat_ended_session_as_disconnect
 from api.main import create_app
 from api.models import Case, CaseMember
 from api.services import cases as case_service
@@ -79,6 +81,51 @@ def test_the_service_recovers_by_itself_when_its_connections_die(api: Api) -> No
     again = api.client.get(f"/cases/{created.json()['id']}", headers=headers)
     assert again.status_code == 200, again.text
     assert api.client.get("/readyz").status_code == 200
+
+
+def test_a_connection_the_server_ended_is_replaced_when_the_pool_pings_it(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a restart, psycopg may read the server's "terminating connection" message at the
+    pool's ping before it sees the socket closed. That ping failure must make the pool
+    reconnect, not fail the request. (The test above, which leaves this race to chance, once
+    failed in CI: its first request after the restart was a 500. Here the race is forced;
+    without the fix the request is a 503.)"""
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    headers = api.login("jimu")
+    created = api.client.post("/cases", json=household(), headers=headers)
+    assert created.status_code == 201
+    if api.backend != "postgresql":
+        return  # SQLite has no server to end a session
+    dialect = api.db.engine.dialect
+    real_ping = dialect.do_ping
+    pings: list[int] = []
+
+    def ended_once(dbapi_connection: Any) -> bool:
+        pings.append(1)
+        if len(pings) == 1:
+            raise psycopg.errors.AdminShutdown(
+                "terminating connection due to administrator command"
+            )
+        return bool(real_ping(dbapi_connection))
+
+    monkeypatch.setattr(dialect, "do_ping", ended_once)
+    again = api.client.get(f"/cases/{created.json()['id']}", headers=headers)
+    assert again.status_code == 200, again.text
+    assert len(pings) >= 1
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "disconnect"),
+    [("57P01", True), ("57P02", True), ("57P03", True), ("40001", False), ("23505", False)],
+)
+def test_only_a_session_the_server_ended_counts_as_a_disconnect(
+    sqlstate: str, disconnect: bool
+) -> None:
+    error = psycopg.errors.lookup(sqlstate)("from the server")
+    context = SimpleNamespace(original_exception=error, is_disconnect=False)
+    treat_ended_session_as_disconnect(context)  # type: ignore[arg-type]
+    assert context.is_disconnect is disconnect
 
 
 def test_an_error_in_mid_request_leaves_nothing_half_written(
