@@ -47,14 +47,15 @@ def test_without_its_database_the_service_answers_503_problems(unreachable: Test
 
 
 def _kill_connections(api: Api) -> None:
-    """Every connection the service holds dies, as in a database restart."""
+    """Every connection the service holds dies, as in a database restart: on PostgreSQL each
+    backend is waited for until it has exited (a request in flight is another test's case)."""
     if api.backend == "postgresql":
         url = make_url(api.url)
         admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             killed = conn.execute(
                 text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
                     "WHERE datname = :name AND pid <> pg_backend_pid()"
                 ),
                 {"name": url.database},
