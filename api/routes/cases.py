@@ -9,9 +9,12 @@ from api.errors import problem_responses
 from api.idempotency import Idempotent
 from api.routes.paging import Cursor, Limit
 from api.schemas import cases as s
-from api.schemas.base import CODE_PATTERN, Page
+from api.schemas.base import Page
 from api.services import cases as service
 from domain.case_status import CaseStatus
+
+# A code, or nothing: an empty filter (``area=``) lists as if it were not given, as it always did.
+_CODE_FILTER = r"^[a-z0-9_]*$"
 
 router = APIRouter(prefix="/cases")
 
@@ -71,18 +74,18 @@ async def list_cases(
     ] = None,
     case_status: Annotated[list[CaseStatus] | None, Query(alias="status", max_length=7)] = None,
     area: Annotated[
-        str | None, Query(max_length=40, pattern=CODE_PATTERN, description="Area code.")
+        str | None, Query(max_length=40, pattern=_CODE_FILTER, description="Area code.")
     ] = None,
     category: Annotated[
         str | None,
-        Query(max_length=60, pattern=CODE_PATTERN, description="Issue category code."),
+        Query(max_length=60, pattern=_CODE_FILTER, description="Issue category code."),
     ] = None,
     lead_org: Annotated[
         str | None,
         Query(
             alias="leadOrg",
             max_length=60,
-            pattern=CODE_PATTERN,
+            pattern=_CODE_FILTER,
             description="Code of the lead organization.",
         ),
     ] = None,

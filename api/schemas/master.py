@@ -5,12 +5,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
-from api.schemas.base import CODE_PATTERN, ApiModel, InputModel
+from api.schemas.base import ApiModel, InputModel
+from api.schemas.base import Code as BaseCode
 
 Code = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=60, pattern=CODE_PATTERN),
-    Field(description="Stable lowercase code (`^[a-z0-9_]+$`, up to 60 characters)."),
+    BaseCode, Field(description="Stable lowercase code (`^[a-z0-9_]+$`, up to 60 characters).")
 ]
 RefCode = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]

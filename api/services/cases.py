@@ -418,7 +418,7 @@ class CaseFilters:
         # They are written into the list's statement as literals: codes only (the route refuses
         # anything else with a 422 first).
         for code in (self.area, self.category, self.lead_org):
-            if code is not None and not re.fullmatch(CODE_PATTERN, code):
+            if code and not re.fullmatch(CODE_PATTERN, code):
                 raise ValueError(f"not a code: {code!r}")
 
 

@@ -298,6 +298,9 @@ def test_a_code_filter_refuses_what_is_not_a_code(api: Api, name: str, value: st
     problem = response.json()
     assert problem["status"] == 422 and "items" not in problem
     assert any(name in error["field"] for error in problem["errors"]), problem
+    # An empty filter is no filter, as before.
+    listed = api.client.get("/cases", params={name: ""}, headers=headers)
+    assert listed.status_code == 200 and len(listed.json()["items"]) == 1, listed.text
 
 
 @pytest.mark.parametrize("field", ["area", "category", "lead_org"])
@@ -305,6 +308,7 @@ def test_the_case_filters_take_codes_only(field: str) -> None:
     with pytest.raises(ValueError, match="not a code"):
         CaseFilters(**{field: "east'--"})
     assert getattr(CaseFilters(**{field: "hoarding_2"}), field) == "hoarding_2"
+    assert getattr(CaseFilters(**{field: ""}), field) == ""
 
 
 def test_cursor_pages_cover_every_case_once(api: Api) -> None:
