@@ -3,6 +3,8 @@
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVarTuple
 
+import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy import CursorResult, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +27,38 @@ def treat_ended_session_as_disconnect(context: ExceptionContext) -> None:
     request whose connection ends in flight is a 503 as before."""
     if getattr(context.original_exception, "sqlstate", None) in SERVER_ENDED_SESSION:
         context.is_disconnect = True
+
+
+class KeepsPreparedStatements(psycopg.Connection[Any]):
+    """A PostgreSQL connection that keeps its prepared statements past a transaction that wrote
+    nothing and is rolled back.
+
+    psycopg forgets every statement it prepared on a connection (``DEALLOCATE ALL``) whenever a
+    transaction is rolled back, and SQLAlchemy rolls back every request that fails: a refused
+    read (404, 403), a conflict, a validation error found in the database. The connection then
+    parses and plans each statement anew for its next five runs and PostgreSQL makes its plans
+    again, the work prepared statements save (docs/benchmarks.md). A transaction to which
+    PostgreSQL assigned no transaction id has written nothing, locked no row and holds nothing
+    to undo, so it ends with COMMIT instead, which keeps them; any other is rolled back. (A
+    plain ``SET`` in such a transaction would outlast it; the application uses ``SET LOCAL``.)"""
+
+    def rollback(self) -> None:
+        if self.info.transaction_status == TransactionStatus.INTRANS and self._wrote_nothing():
+            self.commit()
+        else:
+            super().rollback()
+
+    def _wrote_nothing(self) -> bool:
+        with self.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL", prepare=False)
+            row = cursor.fetchone()
+        return bool(row and row[0])
+
+
+def _connect_keeping_prepared_statements(
+    _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+) -> KeepsPreparedStatements:
+    return KeepsPreparedStatements.connect(*cargs, **cparams)
 
 
 def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 10, **kwargs: Any) -> Engine:
@@ -67,6 +101,7 @@ def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 10, **kwar
         **kwargs,
     )
     event.listen(engine, "handle_error", treat_ended_session_as_disconnect)
+    event.listen(engine, "do_connect", _connect_keeping_prepared_statements)
     return engine
 
 

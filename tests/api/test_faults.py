@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from api.db import Database, treat_ended_session_as_disconnect
+from api.db import Database, KeepsPreparedStatements, treat_ended_session_as_disconnect
 from api.main import create_app
 from api.models import Case, CaseMember
 from api.services import cases as case_service
@@ -127,6 +127,77 @@ def test_only_a_session_the_server_ended_counts_as_a_disconnect(
     context = SimpleNamespace(original_exception=error, is_disconnect=False)
     treat_ended_session_as_disconnect(context)  # type: ignore[arg-type]
     assert context.is_disconnect is disconnect
+
+
+def _prepared_statements(db: Database) -> set[str]:
+    with db.engine.connect() as conn:
+        return set(conn.execute(text("SELECT statement FROM pg_prepared_statements")).scalars())
+
+
+def test_a_failed_read_leaves_its_connection_s_prepared_statements_in_place(api: Api) -> None:
+    """psycopg forgets a connection's prepared statements at every rollback, and a request that
+    fails (a refused or missing case: 404) is rolled back: the connection then parsed and
+    planned its statements anew (docs/benchmarks.md). A transaction that wrote nothing now ends
+    without that."""
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    headers = api.login("jimu")
+    created = api.client.post("/cases", json=household(), headers=headers)
+    assert created.status_code == 201
+    if api.backend != "postgresql":
+        return  # SQLite prepares nothing on a server
+    db = Database(api.url, pool_size=1, max_overflow=0)  # every request on the same connection
+    with TestClient(create_app(api.settings, db)) as client:
+        for _ in range(7):  # psycopg prepares a statement at its sixth run
+            read = client.get(f"/cases/{created.json()['id']}", headers=headers)
+            assert read.status_code == 200
+        before = _prepared_statements(db)
+        assert any(s.startswith("SELECT cases.") for s in before), before
+        assert client.get("/cases/999999", headers=headers).status_code == 404
+        assert _prepared_statements(db) >= before
+        again = client.get(f"/cases/{created.json()['id']}", headers=headers)
+        assert again.json() == read.json()
+    db.dispose()
+
+
+def test_a_rollback_undoes_what_was_written_and_keeps_statements_only_otherwise(api: Api) -> None:
+    api.user("jimu", "kyosei", Role.SECRETARIAT)
+    created = api.client.post("/cases", json=household(), headers=api.login("jimu"))
+    assert created.status_code == 201
+    if api.backend != "postgresql":
+        return
+    case_id = created.json()["id"]
+    conninfo = make_url(api.url).set(drivername="postgresql").render_as_string(False)
+    with (
+        KeepsPreparedStatements.connect(conninfo) as conn,
+        psycopg.connect(conninfo, autocommit=True) as other,
+    ):
+
+        def prepared() -> int:
+            row = conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()
+            conn.commit()
+            assert row is not None
+            return int(row[0])
+
+        conn.execute("SELECT count(*) FROM cases", prepare=True)
+        conn.rollback()  # read only: COMMIT, the statement kept
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert prepared() == 1
+
+        conn.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE", (case_id,))
+        conn.rollback()  # a row lock is a write: rolled back, and the lock released
+        other.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE NOWAIT", (case_id,))
+        assert prepared() == 0  # psycopg's own rollback forgets every statement
+
+        conn.execute("UPDATE cases SET address_detail = 'rolled back' WHERE id = %s", (case_id,))
+        conn.rollback()
+        row = other.execute("SELECT address_detail FROM cases WHERE id = %s", (case_id,)).fetchone()
+        assert row is not None and row[0] != "rolled back"
+
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            conn.execute("SELECT 1 / 0")
+        conn.rollback()
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert conn.execute("SELECT 1").fetchone() == (1,)
 
 
 def test_an_error_in_mid_request_leaves_nothing_half_written(
