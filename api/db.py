@@ -5,7 +5,7 @@ from typing import Any, TypeVarTuple
 
 import psycopg
 from psycopg.pq import TransactionStatus
-from sqlalchemy import CursorResult, Engine, create_engine, event
+from sqlalchemy import BindParameter, CursorResult, Engine, Integer, bindparam, create_engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.selectable import TypedReturnsRows
@@ -117,6 +117,17 @@ def plain_rows(
     """
     session.flush()
     return session.connection().execute(statement, params)
+
+
+def page_limit(rows: int) -> BindParameter[int]:
+    """A list's ``LIMIT``, written into its statement as a literal when it runs.
+
+    psycopg prepares a statement run five times on a connection, and PostgreSQL then keeps a
+    generic plan, made without the parameters' values, when it costs no more than the plans made
+    for them. With the page size a parameter, the generic plan must assume a tenth of the rows
+    is wanted, so on a large city it never did and the list was planned anew on every request
+    (docs/benchmarks.md); with the size written in, the plan is kept."""
+    return bindparam("page_limit", rows, type_=Integer, literal_execute=True)
 
 
 IndependentWrite = Callable[[Session], None]

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password
+from api.db import page_limit
 from api.errors import AppError, FieldError, not_found
 from api.models import ApiClient, Area, Organization, User
 from api.schemas import admin as s
@@ -86,7 +87,7 @@ def list_users(
     require_admin(ctx, "user.list", "user")
     key = decode_key_cursor(_CURSOR_KIND, cursor, str)
     after = None if key is None else str(key[0])
-    stmt = _user_select().order_by(User.username).limit(limit + 1)
+    stmt = _user_select().order_by(User.username).limit(page_limit(limit + 1))
     if after is not None:
         stmt = stmt.where(User.username > after)
     if filters.org:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import FromClause
 
 from api.clock import now
-from api.db import plain_rows
+from api.db import page_limit, plain_rows
 from api.errors import AppError, FieldError, forbidden, not_found
 from api.models import (
     Case,
@@ -1263,7 +1263,7 @@ def list_timeline(
         select(TimelineEntry)
         .where(TimelineEntry.case_id == case_id)
         .order_by(TimelineEntry.id.desc())
-        .limit(limit + 1)
+        .limit(page_limit(limit + 1))
     )
     if after is not None:
         stmt = stmt.where(TimelineEntry.id < after)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Row, and_, bindparam, func, or_, select
 
 from api.clock import now
-from api.db import plain_rows
+from api.db import page_limit, plain_rows
 from api.errors import AppError, FieldError, forbidden, not_found
 from api.models import (
     AgencyField,
@@ -520,7 +520,7 @@ def list_meetings(
         select(Meeting, Organization.name)
         .outerjoin(Organization, Organization.code == Meeting.organiser_org_code)
         .order_by(*_BY_DAY)
-        .limit(limit + 1)
+        .limit(page_limit(limit + 1))
     )
     if not p.has(Role.SECRETARIAT):
         invited = [Attendee.user_id == p.sub]
@@ -1032,7 +1032,7 @@ def list_meeting_requests(
         .outerjoin(Meeting, Meeting.id == MeetingRequest.meeting_id)
         .outerjoin(AgendaItem, AgendaItem.request_id == MeetingRequest.id)
         .order_by(MeetingRequest.id.desc())
-        .limit(limit + 1)
+        .limit(page_limit(limit + 1))
     )
     if after is not None:
         stmt = stmt.where(MeetingRequest.id < after)

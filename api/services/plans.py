@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from api.clock import now
+from api.db import page_limit
 from api.errors import AppError, FieldError, forbidden, not_found
 from api.models import (
     Case,
@@ -607,7 +608,7 @@ def list_plans_for_monitoring(
             readable_filter(ctx.principal, ctx.today),
         )
         .order_by(SupportPlan.id.desc())
-        .limit(limit + 1)
+        .limit(page_limit(limit + 1))
     )
     if state is MonitoringState.OVERDUE:
         stmt = stmt.where(next_date < ctx.today)
