@@ -14,6 +14,9 @@ from api.models.base import Base, utcnow
 NOT_A_READ = "action NOT LIKE '%.read' AND action NOT LIKE '%.list'"
 # Likewise the refusals and failures, a few among the successes.
 NOT_A_SUCCESS = "outcome <> 'success'"
+# Likewise the entries about anything but a case (log-ins, consents, meetings, referrals...): the
+# reads and lists of cases are nearly all of the log.
+NOT_ABOUT_A_CASE = "resource_type <> 'case'"
 
 
 def is_a_read(action: str) -> bool:
@@ -26,7 +29,8 @@ class AuditEvent(Base):
     # its own index, so that a page is the index's next rows however long the log (migration
     # 0011, docs/benchmarks.md). The actions other than reads (log-ins, writes, exports, consent
     # changes: the few that an auditor looks for by name) have an index of their own that the
-    # reads, the bulk of the log, do not enter; so do the refusals and failures (migration 0012).
+    # reads, the bulk of the log, do not enter; so do the refusals and failures (migration 0012)
+    # and the entries about anything but a case, by resource type (migration 0013).
     __table_args__ = (
         Index("ix_audit_events_case_id", "case_id", "at", "id"),
         Index("ix_audit_events_actor_sub", "actor_sub", "at", "id"),
@@ -45,6 +49,14 @@ class AuditEvent(Base):
             "id",
             postgresql_where=text(NOT_A_SUCCESS),
             sqlite_where=text(NOT_A_SUCCESS),
+        ),
+        Index(
+            "ix_audit_events_resource_type",
+            "resource_type",
+            "at",
+            "id",
+            postgresql_where=text(NOT_ABOUT_A_CASE),
+            sqlite_where=text(NOT_ABOUT_A_CASE),
         ),
     )
     id: Mapped[int] = mapped_column(
