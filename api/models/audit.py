@@ -23,6 +23,10 @@ def is_a_read(action: str) -> bool:
     return action.endswith((".read", ".list"))
 
 
+def is_about_a_case(resource_type: str) -> bool:
+    return resource_type == "case"
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_events"
     # The log is read newest first, by (at, id): by time alone, by case or by actor, each from

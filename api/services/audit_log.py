@@ -14,7 +14,13 @@ from sqlalchemy import ColumnElement, ColumnExpressionArgument, and_, or_, selec
 from api.clock import TOKYO
 from api.errors import AppError, FieldError, forbidden
 from api.models import AuditEvent, Case
-from api.models.audit import NOT_A_READ, NOT_A_SUCCESS, NOT_ABOUT_A_CASE, is_a_read
+from api.models.audit import (
+    NOT_A_READ,
+    NOT_A_SUCCESS,
+    NOT_ABOUT_A_CASE,
+    is_a_read,
+    is_about_a_case,
+)
 from api.schemas.audit import AuditEventOut
 from api.schemas.base import decode_key_cursor, encode_key_cursor
 from api.services.audit import Outcome
@@ -86,7 +92,7 @@ def _conditions(f: AuditFilters) -> list[ColumnExpressionArgument[bool]]:
             conditions.append(text(NOT_A_SUCCESS))  # ix_audit_events_unsuccessful, as above
     if f.resource_type:
         conditions.append(AuditEvent.resource_type == f.resource_type)
-        if f.resource_type != "case":
+        if not is_about_a_case(f.resource_type):
             conditions.append(text(NOT_ABOUT_A_CASE))  # ix_audit_events_resource_type, as above
     if f.since is not None:
         conditions.append(AuditEvent.at >= f.since)
