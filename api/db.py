@@ -1,12 +1,13 @@
 """Engine and sessions: one session and one transaction per request."""
 
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVarTuple
 
 import psycopg
 from psycopg.pq import TransactionStatus
 from sqlalchemy import BindParameter, CursorResult, Engine, Integer, bindparam, create_engine, event
-from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
@@ -61,6 +62,34 @@ def _connect_keeping_prepared_statements(
     return KeepsPreparedStatements.connect(*cargs, **cparams)
 
 
+# The service's own libpq settings for PostgreSQL. connect_timeout: an unreachable server fails a
+# request (503) instead of hanging it; jit=off: the planner's cost estimate for the access
+# filters' subqueries is far above the JIT threshold, and compiling a case search took 1.4 s of a
+# 1.45 s request whose plan ran in 60 ms (docs/benchmarks.md); short queries never gain from JIT.
+CONNECT_TIMEOUT_SECONDS = 5
+SERVER_OPTIONS = "-c jit=off"
+
+
+def connect_args(
+    url_query: Mapping[str, str | Sequence[str]], env: Mapping[str, str]
+) -> dict[str, Any]:
+    """libpq parameters for the service's PostgreSQL connections that keep the operator's own.
+
+    Arguments given here replace the database URL's parameters of the same name, and libpq reads
+    its environment (``PGOPTIONS``, ``PGCONNECT_TIMEOUT``) only for a parameter not given at all:
+    a fixed ``options`` silently dropped what an operator set there (a ``search_path``, a
+    ``statement_timeout``; docs/benchmarks.md). So the timeout is set only when the operator set
+    none, and the service's server options come first, the operator's after them, which wins
+    when both set the same one."""
+    args: dict[str, Any] = {}
+    if "connect_timeout" not in url_query and "PGCONNECT_TIMEOUT" not in env:
+        args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    given = url_query.get("options", env.get("PGOPTIONS", ""))
+    operators = given if isinstance(given, str) else " ".join(given)
+    args["options"] = f"{SERVER_OPTIONS} {operators}".strip()
+    return args
+
+
 def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 10, **kwargs: Any) -> Engine:
     """``pool_size`` connections stay open for reuse (PostgreSQL): it should cover the requests
     that run at once, since an overflow connection is opened and closed per use, and opening one
@@ -87,17 +116,13 @@ def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 10, **kwar
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    # pool_pre_ping: after a PostgreSQL restart the pool replaces its dead connections by itself;
-    # connect_timeout: an unreachable server fails a request (503) instead of hanging it;
-    # jit=off: the planner's cost estimate for the access filters' subqueries is far above the
-    # JIT threshold, and compiling a case search took 1.4 s of a 1.45 s request whose plan ran
-    # in 60 ms (docs/benchmarks.md); short queries never gain from JIT.
+    # pool_pre_ping: after a PostgreSQL restart the pool replaces its dead connections by itself.
     engine = create_engine(
         url,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        connect_args={"connect_timeout": 5, "options": "-c jit=off"},
+        connect_args=connect_args(make_url(url).query, os.environ),
         **kwargs,
     )
     event.listen(engine, "handle_error", treat_ended_session_as_disconnect)

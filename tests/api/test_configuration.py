@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api import cli
-from api.db import Database
+from api.db import Database, connect_args
 from api.main import create_app
 from api.services import cases as case_service
 from api.settings import Environment, Settings
@@ -134,6 +134,59 @@ def test_database_sessions_carry_the_service_settings(api: Api) -> None:
         else:
             assert session.scalar(text("PRAGMA foreign_keys")) == 1
             assert session.scalar(text("PRAGMA journal_mode")) == "wal"
+
+
+@pytest.mark.parametrize(
+    ("url_query", "env", "expected"),
+    [
+        ({}, {}, {"connect_timeout": 5, "options": "-c jit=off"}),
+        (
+            {"options": "-c search_path=kokubunji", "connect_timeout": "12"},
+            {"PGOPTIONS": "-c lock_timeout=1s", "PGCONNECT_TIMEOUT": "9"},
+            {"options": "-c jit=off -c search_path=kokubunji"},
+        ),
+        (
+            {},
+            {"PGOPTIONS": "-c statement_timeout=30s", "PGCONNECT_TIMEOUT": "9"},
+            {"options": "-c jit=off -c statement_timeout=30s"},
+        ),
+        (
+            {"options": ("-c jit=on", "-c work_mem=64MB")},
+            {},
+            {"connect_timeout": 5, "options": "-c jit=off -c jit=on -c work_mem=64MB"},
+        ),
+    ],
+)
+def test_the_operator_s_connection_settings_are_kept_beside_the_service_s(
+    url_query: dict[str, Any], env: dict[str, str], expected: dict[str, Any]
+) -> None:
+    """What the database URL or libpq's environment says reaches PostgreSQL, after the
+    service's own options (so the operator's win), and the timeout is the service's only when
+    the operator set none: libpq reads PGOPTIONS only when no options are given at all."""
+    assert connect_args(url_query, env) == expected
+
+
+def test_database_url_options_reach_postgresql(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The URL's ``options`` and ``PGOPTIONS`` are applied, and JIT stays off unless the
+    operator turns it on (before, a fixed ``options`` replaced both without a word)."""
+    if api.backend != "postgresql":
+        return  # libpq's options: SQLite has no server settings
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=1234")
+    for query, shown in [
+        ("", {"jit": "off", "lock_timeout": "1234ms", "statement_timeout": "0"}),
+        (
+            "?options=-c%20statement_timeout%3D4321",
+            {"jit": "off", "lock_timeout": "0", "statement_timeout": "4321ms"},
+        ),
+        ("?options=-c%20jit%3Don", {"jit": "on", "lock_timeout": "0", "statement_timeout": "0"}),
+    ]:
+        db = Database(api.url + query, pool_size=1, max_overflow=0)
+        try:
+            with db.sessions() as session:
+                settings = {name: session.scalar(text(f"SHOW {name}")) for name in shown}
+        finally:
+            db.dispose()
+        assert settings == shown, query
 
 
 @pytest.mark.parametrize(
