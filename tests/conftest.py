@@ -331,3 +331,28 @@ def stop_uvicorn(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Where the suite's time goes, by test module (setup, call and teardown summed over the
+    workers): CI must stay well under 30 minutes, and a module that grows shows here first."""
+    seconds: dict[str, float] = {}
+    tests: dict[str, int] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            nodeid = getattr(report, "nodeid", "")
+            duration = getattr(report, "duration", None)
+            if not nodeid or duration is None:
+                continue
+            module = nodeid.split("::", 1)[0]
+            seconds[module] = seconds.get(module, 0.0) + duration
+            if getattr(report, "when", None) == "call":
+                tests[module] = tests.get(module, 0) + 1
+    if not seconds:
+        return
+    total = sum(seconds.values())
+    terminalreporter.write_sep("=", f"test time by module ({total:.0f} s in all workers)")
+    for module, spent in sorted(seconds.items(), key=lambda item: -item[1])[:12]:
+        terminalreporter.write_line(
+            f"{spent:8.1f} s {spent / total:6.1%} {tests.get(module, 0):6d} tests  {module}"
+        )
