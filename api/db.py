@@ -91,9 +91,11 @@ def connect_args(
 
 
 def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 10, **kwargs: Any) -> Engine:
-    """``pool_size`` connections stay open for reuse (PostgreSQL): it should cover the requests
-    that run at once, since an overflow connection is opened and closed per use, and opening one
-    costs PostgreSQL a process (several milliseconds)."""
+    """Up to ``pool_size`` connections stay open for reuse (PostgreSQL), opened as they are
+    first needed; beyond them an overflow connection is opened and closed per use, and opening
+    one costs PostgreSQL a process (several milliseconds). A process runs one request's
+    statements at a time, so it holds about one, plus one per log-in in progress (its password
+    is checked in a worker thread; README)."""
     if url.startswith("sqlite"):
         # pool_pre_ping: a connection that died behind the pool's back is replaced, not used.
         engine = create_engine(

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -336,8 +337,8 @@ def stop_uvicorn(proc: subprocess.Popen[bytes]) -> None:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Where the suite's time goes, by test module (setup, call and teardown summed over the
     workers): CI must stay well under 30 minutes, and a module that grows shows here first."""
-    seconds: dict[str, float] = {}
-    tests: dict[str, int] = {}
+    seconds: Counter[str] = Counter()
+    tests: Counter[str] = Counter()
     for reports in terminalreporter.stats.values():
         for report in reports:
             nodeid = getattr(report, "nodeid", "")
@@ -345,14 +346,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             if not nodeid or duration is None:
                 continue
             module = nodeid.split("::", 1)[0]
-            seconds[module] = seconds.get(module, 0.0) + duration
-            if getattr(report, "when", None) == "call":
-                tests[module] = tests.get(module, 0) + 1
+            seconds[module] += duration
+            tests[module] += getattr(report, "when", None) == "call"
     if not seconds:
         return
     total = sum(seconds.values())
     terminalreporter.write_sep("=", f"test time by module ({total:.0f} s in all workers)")
-    for module, spent in sorted(seconds.items(), key=lambda item: -item[1])[:12]:
+    for module, spent in seconds.most_common(12):
         terminalreporter.write_line(
-            f"{spent:8.1f} s {spent / total:6.1%} {tests.get(module, 0):6d} tests  {module}"
+            f"{spent:8.1f} s {spent / total:6.1%} {tests[module]:6d} tests  {module}"
         )

@@ -385,8 +385,8 @@ def test_rare_entries_are_found_from_their_own_index(
 ) -> None:
     """Successful reads are nearly all of the log; log-ins, writes and exports (by action),
     refusals (by outcome) and entries about anything but a case (by resource type) are found
-    from partial indexes that those reads do not enter, not by reading the whole log. The statement says so in the index's own words, so that the plan
-    holds for any parameters."""
+    from partial indexes that those reads do not enter, not by reading the whole log. The
+    statement says so in the index's own words, so that the plan holds for any parameters."""
     start = datetime(2026, 1, 5, 9, 0, tzinfo=TOKYO)
     reads: list[dict[str, Any]] = [
         {
